@@ -58,8 +58,13 @@ VOID = "http://rdfs.org/ns/void#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode(RDF + "type")
 PROVENANCE_CLASSES = {LSKG.Excerpt, LSKG.WebSource}
-_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS,
-            ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD}
+_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+}
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
@@ -82,7 +87,9 @@ def parse_rdf_file(path: Path, base_iri: str = "https://w3id.org/lskg/") -> list
     """
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(f"{path}: unknown RDF format {path.suffix!r}; use one of {', '.join(_FORMATS)}")
+        raise InputError(
+            f"{path}: unknown RDF format {path.suffix!r}; use one of {', '.join(_FORMATS)}"
+        )
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:
@@ -222,7 +229,9 @@ def assemble(base_iri: str, data_dir: Path | None = None) -> Assembled:
     return Assembled(graphs, sources)
 
 
-def _void(base_iri: str, graphs: dict[str, list[ox.Quad]], sources: list[SourceGraph]) -> Iterator[ox.Quad]:
+def _void(
+    base_iri: str, graphs: dict[str, list[ox.Quad]], sources: list[SourceGraph]
+) -> Iterator[ox.Quad]:
     """A VoID/DCTERMS description of the dataset, crediting every source."""
     meta = ox.NamedNode(graph_iri(base_iri, "meta"))
     dataset = ox.NamedNode(f"{base_iri}dataset")
@@ -231,9 +240,19 @@ def _void(base_iri: str, graphs: dict[str, list[ox.Quad]], sources: list[SourceG
         return ox.Quad(s, ox.NamedNode(p), o, meta)
 
     yield q(dataset, RDF + "type", ox.NamedNode(VOID + "Dataset"))
-    yield q(dataset, DCTERMS + "title", ox.Literal("lskg: the Swedish life-science knowledge graph", language="en"))
-    yield q(dataset, DCTERMS + "title", ox.Literal("lskg: kunskapsgraf över svensk life science", language="sv"))
-    yield q(dataset, DCTERMS + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"))
+    yield q(
+        dataset,
+        DCTERMS + "title",
+        ox.Literal("lskg: the Swedish life-science knowledge graph", language="en"),
+    )
+    yield q(
+        dataset,
+        DCTERMS + "title",
+        ox.Literal("lskg: kunskapsgraf över svensk life science", language="sv"),
+    )
+    yield q(
+        dataset, DCTERMS + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/")
+    )
     yield q(dataset, VOID + "uriSpace", ox.Literal(f"{base_iri}id/"))
     yield q(dataset, VOID + "vocabulary", ox.NamedNode(LSKG.NS))
     total = 0
@@ -241,15 +260,25 @@ def _void(base_iri: str, graphs: dict[str, list[ox.Quad]], sources: list[SourceG
         subset = ox.NamedNode(name)
         yield q(dataset, VOID + "subset", subset)
         yield q(subset, RDF + "type", ox.NamedNode(VOID + "Dataset"))
-        yield q(subset, VOID + "triples", ox.Literal(str(len(quads)), datatype=ox.NamedNode(XSD + "integer")))
+        yield q(
+            subset,
+            VOID + "triples",
+            ox.Literal(str(len(quads)), datatype=ox.NamedNode(XSD + "integer")),
+        )
         total += len(quads)
-    yield q(dataset, VOID + "triples", ox.Literal(str(total), datatype=ox.NamedNode(XSD + "integer")))
+    yield q(
+        dataset, VOID + "triples", ox.Literal(str(total), datatype=ox.NamedNode(XSD + "integer"))
+    )
     credited: set[ox.NamedNode] = set()
     for source in sources:
         for triple in source.records:
-            if triple.predicate.value == DCTERMS + "isPartOf" and isinstance(triple.object, ox.NamedNode):
+            if triple.predicate.value == DCTERMS + "isPartOf" and isinstance(
+                triple.object, ox.NamedNode
+            ):
                 credited.add(triple.object)
-            if triple.predicate.value == "https://schema.org/url" and isinstance(triple.object, ox.NamedNode):
+            if triple.predicate.value == "https://schema.org/url" and isinstance(
+                triple.object, ox.NamedNode
+            ):
                 credited.add(triple.object)
     for credit in sorted(credited, key=lambda n: n.value):
         yield q(dataset, DCTERMS + "source", credit)
@@ -295,20 +324,30 @@ def build(settings: Settings, *, force: bool = False, data_dir: Path | None = No
     store_path = settings.store_path
     store_path.parent.mkdir(parents=True, exist_ok=True)
     if store_path.exists() and not store_path.is_symlink():
-        raise InputError(f"{store_path} exists and is not an lskg store link; move it away or pick another --store")
+        raise InputError(
+            f"{store_path} exists and is not an lskg store link; move it away or pick another --store"
+        )
     version = input_version(settings.base_iri, data_dir)
     with _build_lock(store_path):
         existing = current_build(store_path)
         if existing is not None and not force and _manifest_version(existing) == version:
             manifest = json.loads((existing / MANIFEST).read_text(encoding="utf-8"))
-            return BuildResult(version, existing, True, None, manifest["graphs"],
-                               manifest["facts"], manifest["facts_with_provenance"],
-                               time.perf_counter() - started)
+            return BuildResult(
+                version,
+                existing,
+                True,
+                None,
+                manifest["graphs"],
+                manifest["facts"],
+                manifest["facts_with_provenance"],
+                time.perf_counter() - started,
+            )
         assembled = assemble(settings.base_iri, data_dir)
         report = _validate(assembled)
         if not report.conforms:
             raise ValidationFailed(
-                f"the data does not conform to the shapes: {len(report.violations)} violation(s)", report
+                f"the data does not conform to the shapes: {len(report.violations)} violation(s)",
+                report,
             )
         builds = store_path.parent / (store_path.name + ".builds")
         build_dir = builds / f"{version[:16]}-{time.time_ns()}"
@@ -317,14 +356,24 @@ def build(settings: Settings, *, force: bool = False, data_dir: Path | None = No
         _prune(builds, keep={build_dir, existing})
     facts = sum(len(s.facts) for s in assembled.sources)
     with_provenance = sum(1 for s in assembled.sources for records in s.facts.values() if records)
-    return BuildResult(version, build_dir, False, report, counts, facts, with_provenance,
-                       time.perf_counter() - started)
+    return BuildResult(
+        version,
+        build_dir,
+        False,
+        report,
+        counts,
+        facts,
+        with_provenance,
+        time.perf_counter() - started,
+    )
 
 
 def _validate(assembled: Assembled) -> ValidationReport:
     validated = [
-        quad for name, quads in assembled.graphs.items()
-        if not name.endswith("/shapes") for quad in quads
+        quad
+        for name, quads in assembled.graphs.items()
+        if not name.endswith("/shapes")
+        for quad in quads
     ]
     return validate_graph(to_rdflib(validated), load_shapes(), load_ontology())
 
@@ -336,7 +385,9 @@ def _manifest_version(build_dir: Path) -> str | None:
         return None
 
 
-def _write_store(build_dir: Path, assembled: Assembled, version: str, report: ValidationReport) -> dict[str, int]:
+def _write_store(
+    build_dir: Path, assembled: Assembled, version: str, report: ValidationReport
+) -> dict[str, int]:
     build_dir.mkdir(parents=True)
     store = ox.Store(str(build_dir / "oxigraph"))
     for quads in assembled.graphs.values():
@@ -387,7 +438,9 @@ def _build_lock(store_path: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise InputError(f"another build is writing {store_path}; wait for it to finish") from exc
+            raise InputError(
+                f"another build is writing {store_path}; wait for it to finish"
+            ) from exc
         try:
             yield
         finally:

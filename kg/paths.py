@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kg.errors import NotFound
 
-__all__ = ["resource_dir", "RESOURCES"]
+__all__ = ["RESOURCES", "resource_dir"]
 
 RESOURCES = ("ontology", "data", "queries")
 

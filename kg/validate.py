@@ -198,7 +198,7 @@ class _Namespaces:
         text = str(node)
         for namespace, prefix in sorted(self.prefixes.items(), key=lambda kv: -len(kv[0])):
             if text.startswith(namespace) and prefix:
-                return f"{prefix}:{text[len(namespace):]}"
+                return f"{prefix}:{text[len(namespace) :]}"
         return f"<{text}>"
 
     def path(self, node: rdflib.term.Node, shapes: rdflib.Graph) -> str:

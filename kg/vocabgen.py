@@ -23,7 +23,7 @@ def ontology_terms(path: Path | None = None) -> list[str]:
     """Local names of every term the ontology defines in the lskg namespace, sorted."""
     path = path or resource_dir("ontology") / "lskg.ttl"
     names = {
-        quad.subject.value[len(NAMESPACE):]
+        quad.subject.value[len(NAMESPACE) :]
         for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
         if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(NAMESPACE)
     }
