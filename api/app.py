@@ -50,9 +50,7 @@ def create_app(settings: ApiSettings | None = None, store: Store | None = None) 
     )
     app.state.settings = settings
     app.state.store_provider = (
-        StoreProvider(store=store)
-        if store is not None
-        else StoreProvider(store_path=settings.store)
+        StoreProvider(store=store) if store is not None else StoreProvider(store_path=settings.store)
     )
     errors.install(app)
     # Any origin may read; credentials are never allowed (see SECURITY.md).
@@ -73,9 +71,7 @@ def create_app(settings: ApiSettings | None = None, store: Store | None = None) 
 
 def _install_access_log(app: FastAPI) -> None:
     @app.middleware("http")
-    async def log_request(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+    async def log_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
         client = request.client.host if request.client else "-"

@@ -37,9 +37,7 @@ class NotAcceptable(LskgError):
     code = "not-acceptable"
 
     def __init__(self, offered: list[str]) -> None:
-        super().__init__(
-            "none of the offered media types is acceptable; offered: " + ", ".join(offered)
-        )
+        super().__init__("none of the offered media types is acceptable; offered: " + ", ".join(offered))
         self.offered = offered
 
 
@@ -78,7 +76,7 @@ def status_for(exc: LskgError) -> int:
         return exc.status
     for cls in type(exc).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 500
 
 
@@ -94,11 +92,7 @@ def error_response(request: Request, exc: LskgError) -> Response:
     body: dict[str, object] = {"error": exc.code, "message": str(exc)}
     if isinstance(exc, NotAcceptable):
         body["offered"] = exc.offered
-    if (
-        isinstance(exc, ValidationFailed)
-        and exc.report is not None
-        and hasattr(exc.report, "to_json")
-    ):
+    if isinstance(exc, ValidationFailed) and exc.report is not None and hasattr(exc.report, "to_json"):
         import json
 
         body["report"] = json.loads(exc.report.to_json())

@@ -87,9 +87,7 @@ def parse_rdf_file(path: Path, base_iri: str = "https://w3id.org/lskg/") -> list
     """
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(
-            f"{path}: unknown RDF format {path.suffix!r}; use one of {', '.join(_FORMATS)}"
-        )
+        raise InputError(f"{path}: unknown RDF format {path.suffix!r}; use one of {', '.join(_FORMATS)}")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:
@@ -229,9 +227,7 @@ def assemble(base_iri: str, data_dir: Path | None = None) -> Assembled:
     return Assembled(graphs, sources)
 
 
-def _void(
-    base_iri: str, graphs: dict[str, list[ox.Quad]], sources: list[SourceGraph]
-) -> Iterator[ox.Quad]:
+def _void(base_iri: str, graphs: dict[str, list[ox.Quad]], sources: list[SourceGraph]) -> Iterator[ox.Quad]:
     """A VoID/DCTERMS description of the dataset, crediting every source."""
     meta = ox.NamedNode(graph_iri(base_iri, "meta"))
     dataset = ox.NamedNode(f"{base_iri}dataset")
@@ -250,9 +246,7 @@ def _void(
         DCTERMS + "title",
         ox.Literal("lskg: kunskapsgraf över svensk life science", language="sv"),
     )
-    yield q(
-        dataset, DCTERMS + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/")
-    )
+    yield q(dataset, DCTERMS + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"))
     yield q(dataset, VOID + "uriSpace", ox.Literal(f"{base_iri}id/"))
     yield q(dataset, VOID + "vocabulary", ox.NamedNode(LSKG.NS))
     total = 0
@@ -266,19 +260,13 @@ def _void(
             ox.Literal(str(len(quads)), datatype=ox.NamedNode(XSD + "integer")),
         )
         total += len(quads)
-    yield q(
-        dataset, VOID + "triples", ox.Literal(str(total), datatype=ox.NamedNode(XSD + "integer"))
-    )
+    yield q(dataset, VOID + "triples", ox.Literal(str(total), datatype=ox.NamedNode(XSD + "integer")))
     credited: set[ox.NamedNode] = set()
     for source in sources:
         for triple in source.records:
-            if triple.predicate.value == DCTERMS + "isPartOf" and isinstance(
-                triple.object, ox.NamedNode
-            ):
+            if triple.predicate.value == DCTERMS + "isPartOf" and isinstance(triple.object, ox.NamedNode):
                 credited.add(triple.object)
-            if triple.predicate.value == "https://schema.org/url" and isinstance(
-                triple.object, ox.NamedNode
-            ):
+            if triple.predicate.value == "https://schema.org/url" and isinstance(triple.object, ox.NamedNode):
                 credited.add(triple.object)
     for credit in sorted(credited, key=lambda n: n.value):
         yield q(dataset, DCTERMS + "source", credit)
@@ -370,10 +358,7 @@ def build(settings: Settings, *, force: bool = False, data_dir: Path | None = No
 
 def _validate(assembled: Assembled) -> ValidationReport:
     validated = [
-        quad
-        for name, quads in assembled.graphs.items()
-        if not name.endswith("/shapes")
-        for quad in quads
+        quad for name, quads in assembled.graphs.items() if not name.endswith("/shapes") for quad in quads
     ]
     return validate_graph(to_rdflib(validated), load_shapes(), load_ontology())
 
@@ -438,9 +423,7 @@ def _build_lock(store_path: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise InputError(
-                f"another build is writing {store_path}; wait for it to finish"
-            ) from exc
+            raise InputError(f"another build is writing {store_path}; wait for it to finish") from exc
         try:
             yield
         finally:

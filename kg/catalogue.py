@@ -73,15 +73,11 @@ class NamedQuery:
     @property
     def form(self) -> str:
         """The query form: SELECT, CONSTRUCT, ASK or DESCRIBE."""
-        body = "\n".join(
-            line for line in self.sparql.splitlines() if not line.lstrip().startswith("#")
-        )
+        body = "\n".join(line for line in self.sparql.splitlines() if not line.lstrip().startswith("#"))
         match = re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", body, re.IGNORECASE)
         return match.group(1).upper() if match else "SELECT"
 
-    def bind(
-        self, values: Mapping[str, str], base_iri: str
-    ) -> dict[str, ox.NamedNode | ox.Literal]:
+    def bind(self, values: Mapping[str, str], base_iri: str) -> dict[str, ox.NamedNode | ox.Literal]:
         """Convert ``values`` (strings, as from a URL or the command line) to RDF terms.
 
         Unknown parameter names, missing required values and values that are not of the
@@ -106,9 +102,7 @@ class NamedQuery:
             raw = values.get(param.name, param.default)
             if raw is None:
                 if param.required:
-                    raise InputError(
-                        f"query {self.name!r} needs the parameter {param.name!r} ({param.type})"
-                    )
+                    raise InputError(f"query {self.name!r} needs the parameter {param.name!r} ({param.type})")
                 continue
             bound[param.name] = to_term(raw, param.type, base_iri, param.name)
         return bound
@@ -150,9 +144,7 @@ def to_term(raw: str, kind: str, base_iri: str, name: str = "value") -> ox.Named
             raise InputError(f"parameter {name!r}: {raw!r} is not a decimal number") from exc
     if kind == "date":
         try:
-            return ox.Literal(
-                date.fromisoformat(raw).isoformat(), datatype=ox.NamedNode(XSD + "date")
-            )
+            return ox.Literal(date.fromisoformat(raw).isoformat(), datatype=ox.NamedNode(XSD + "date"))
         except ValueError as exc:
             raise InputError(f"parameter {name!r}: {raw!r} is not a date (YYYY-MM-DD)") from exc
     if kind == "boolean":
@@ -170,9 +162,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         raise InputError(f"{path}: no such file") from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not valid UTF-8") from exc
-    header = "\n".join(
-        line[2:].removeprefix(" ") for line in text.splitlines() if line.startswith("#+")
-    )
+    header = "\n".join(line[2:].removeprefix(" ") for line in text.splitlines() if line.startswith("#+"))
     try:
         meta: dict[str, Any] = yaml.safe_load(header) or {} if header else {}
     except yaml.YAMLError as exc:

@@ -34,9 +34,7 @@ OK, FINDING, ERROR = 0, 1, 2
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(
-        store=getattr(args, "store", None), base_iri=getattr(args, "base_iri", None)
-    )
+    return load_settings(store=getattr(args, "store", None), base_iri=getattr(args, "base_iri", None))
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -51,9 +49,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"lskg: build stopped: {exc}; the store is unchanged", file=sys.stderr)
         return FINDING
     if result.skipped:
-        print(
-            f"Store {settings.store} is up to date (version {result.version[:12]}); nothing to do."
-        )
+        print(f"Store {settings.store} is up to date (version {result.version[:12]}); nothing to do.")
         print("Use --force to rebuild anyway.")
         return OK
     assert result.report is not None
@@ -62,9 +58,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(
         f"  {result.facts_with_provenance}/{result.facts} facts carry provenance (source + lines or URL + date)"
     )
-    print(
-        f"  SHACL: {len(result.report.violations)} violations, {len(result.report.warnings)} warnings"
-    )
+    print(f"  SHACL: {len(result.report.violations)} violations, {len(result.report.warnings)} warnings")
     for message, count in Counter(r.message for r in result.report.warnings).most_common():
         print(f"    warning x{count}: {message}")
     return OK
@@ -82,9 +76,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from kg.build import _validate, assemble
 
         report = _validate(assemble(settings.base_iri))
-    output = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[
-        args.format
-    ]()
+    output = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[args.format]()
     print(output)
     return OK if report.conforms else FINDING
 
@@ -151,11 +143,16 @@ def cmd_query(args: argparse.Namespace) -> int:
         data = serialize_results(result, fmt)
         out.write(data)
         out.flush()
-        rows = sum(1 for _ in ox.parse_query_results(data, fmt)) if query.is_violation_check else 0
+        rows = _count_rows(data, fmt) if query.is_violation_check else 0
     if query.is_violation_check and rows:
         print(f"lskg: {query.name}: {rows} violation(s)", file=sys.stderr)
         return FINDING
     return OK
+
+
+def _count_rows(data: bytes, fmt: ox.QueryResultsFormat) -> int:
+    parsed = ox.parse_query_results(data, fmt)
+    return 0 if isinstance(parsed, ox.QueryBoolean) else sum(1 for _ in parsed)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -214,20 +211,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="lskg", description="The Swedish life-science knowledge graph."
-    )
+    parser = argparse.ArgumentParser(prog="lskg", description="The Swedish life-science knowledge graph.")
     parser.add_argument("--version", action="version", version=f"lskg {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", help="store directory (default: $LSKG_STORE or var/store)")
-    common.add_argument(
-        "--base-iri", dest="base_iri", help="base of instance IRIs (default: $LSKG_BASE_IRI)"
-    )
+    common.add_argument("--base-iri", dest="base_iri", help="base of instance IRIs (default: $LSKG_BASE_IRI)")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
-    def verb(
-        name: str, func: Callable[[argparse.Namespace], int], help_text: str
-    ) -> argparse.ArgumentParser:
+    def verb(name: str, func: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
         sub = verbs.add_parser(name, parents=[common], help=help_text, description=help_text)
         sub.set_defaults(func=func)
         return sub

@@ -47,9 +47,7 @@ def result_format(name: str) -> ox.QueryResultsFormat:
     try:
         return RESULT_FORMATS[name]
     except KeyError:
-        raise InputError(
-            f"unknown result format {name!r}; use one of {', '.join(RESULT_FORMATS)}"
-        ) from None
+        raise InputError(f"unknown result format {name!r}; use one of {', '.join(RESULT_FORMATS)}") from None
 
 
 def graph_format(name: str) -> ox.RdfFormat:
@@ -57,14 +55,10 @@ def graph_format(name: str) -> ox.RdfFormat:
     try:
         return GRAPH_FORMATS[name]
     except KeyError:
-        raise InputError(
-            f"unknown RDF format {name!r}; use one of {', '.join(GRAPH_FORMATS)}"
-        ) from None
+        raise InputError(f"unknown RDF format {name!r}; use one of {', '.join(GRAPH_FORMATS)}") from None
 
 
-def serialize_results(
-    result: ox.QuerySolutions | ox.QueryBoolean, fmt: ox.QueryResultsFormat
-) -> bytes:
+def serialize_results(result: ox.QuerySolutions | ox.QueryBoolean, fmt: ox.QueryResultsFormat) -> bytes:
     """SELECT or ASK results in a SPARQL results format."""
     buffer = io.BytesIO()
     result.serialize(buffer, fmt)
@@ -77,9 +71,7 @@ def serialize_graph(
     """Triples (from CONSTRUCT/DESCRIBE or a description) in an RDF syntax."""
     buffer = io.BytesIO()
     kwargs = (
-        {"prefixes": dict(prefixes or PREFIXES)}
-        if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
-        else {}
+        {"prefixes": dict(prefixes or PREFIXES)} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
     )
     ox.serialize(list(triples), buffer, fmt, **kwargs)
     return buffer.getvalue()
@@ -113,9 +105,7 @@ def compact(term: Term | None, base_iri: str, prefixes: Mapping[str, str] = PREF
 def render_table(table: Table, base_iri: str, max_width: int = 60) -> str:
     """A fixed-width text table of SELECT results, for people at a terminal."""
     headers = table.variables
-    cells = [
-        [_clip(compact(row.get(v), base_iri), max_width) for v in headers] for row in table.rows
-    ]
+    cells = [[_clip(compact(row.get(v), base_iri), max_width) for v in headers] for row in table.rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
     rule = "  ".join("-" * w for w in widths)

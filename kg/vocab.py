@@ -28,9 +28,7 @@ class LSKG:
     HealthDataRegister = NamedNode("https://w3id.org/lskg/ontology#HealthDataRegister")
     IndustryAssociation = NamedNode("https://w3id.org/lskg/ontology#IndustryAssociation")
     Infrastructure = NamedNode("https://w3id.org/lskg/ontology#Infrastructure")
-    LocalGovernmentAssociation = NamedNode(
-        "https://w3id.org/lskg/ontology#LocalGovernmentAssociation"
-    )
+    LocalGovernmentAssociation = NamedNode("https://w3id.org/lskg/ontology#LocalGovernmentAssociation")
     Meeting = NamedNode("https://w3id.org/lskg/ontology#Meeting")
     Milestone = NamedNode("https://w3id.org/lskg/ontology#Milestone")
     Ministry = NamedNode("https://w3id.org/lskg/ontology#Ministry")
