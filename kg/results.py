@@ -70,10 +70,10 @@ def serialize_graph(
 ) -> bytes:
     """Triples (from CONSTRUCT/DESCRIBE or a description) in an RDF syntax."""
     buffer = io.BytesIO()
-    kwargs = (
-        {"prefixes": dict(prefixes or PREFIXES)} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-    )
-    ox.serialize(list(triples), buffer, fmt, **kwargs)
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        ox.serialize(list(triples), buffer, fmt, prefixes=dict(prefixes or PREFIXES))
+    else:
+        ox.serialize(list(triples), buffer, fmt)
     return buffer.getvalue()
 
 
