@@ -36,7 +36,7 @@ from kg import __version__
 from kg.config import Settings
 from kg.errors import InputError, ValidationFailed
 from kg.paths import resource_dir
-from kg.store import MANIFEST, current_build
+from kg.store import MANIFEST, current_build, with_union_default_graph
 from kg.validate import ValidationReport, load_ontology, load_shapes, to_rdflib, validate_graph
 from kg.vocab import LSKG
 
@@ -49,6 +49,7 @@ __all__ = [
     "input_version",
     "parse_rdf_file",
     "read_source",
+    "validate_assembled",
 ]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -191,6 +192,21 @@ def provenance_quads(source: SourceGraph, base_iri: str) -> Iterator[ox.Quad]:
             yield ox.Quad(st, derived, record, graph)
 
 
+def stable_blank_nodes(quads: list[ox.Quad], prefix: str) -> list[ox.Quad]:
+    """Relabel blank nodes by order of first appearance, so that rebuilding the same file
+    gives the same dataset (the parser labels anonymous nodes at random)."""
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def relabel(
+        term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
+    ) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:
+        if isinstance(term, ox.BlankNode):
+            return labels.setdefault(term, ox.BlankNode(f"{prefix}{len(labels)}"))
+        return term
+
+    return [ox.Quad(relabel(q.subject), q.predicate, relabel(q.object), q.graph_name) for q in quads]  # type: ignore[arg-type]
+
+
 @dataclass
 class Assembled:
     """Everything a build loads: quads per named graph, and the sources they came from."""
@@ -211,10 +227,8 @@ def assemble(base_iri: str, data_dir: Path | None = None) -> Assembled:
     graphs: dict[str, list[ox.Quad]] = {}
     for name, filename in (("ontology", "lskg.ttl"), ("shapes", "shapes.ttl")):
         g = ox.NamedNode(graph_iri(base_iri, name))
-        graphs[g.value] = [
-            ox.Quad(q.subject, q.predicate, q.object, g)
-            for q in parse_rdf_file(ontology_dir / filename, base_iri)
-        ]
+        quads = stable_blank_nodes(parse_rdf_file(ontology_dir / filename, base_iri), name)
+        graphs[g.value] = [ox.Quad(q.subject, q.predicate, q.object, g) for q in quads]
     sources = [read_source(path, base_iri) for path in data_files(data_dir)]
     if not sources:
         raise InputError(f"{data_dir}: no *.trig data files")
@@ -309,6 +323,10 @@ def build(settings: Settings, *, force: bool = False, data_dir: Path | None = No
     :class:`~kg.errors.InputError` on unreadable input; in both cases the store is untouched.
     """
     started = time.perf_counter()
+    if data_dir is None and settings.data_dir:
+        data_dir = Path(settings.data_dir)
+    if data_dir is not None and not data_dir.is_dir():
+        raise InputError(f"{data_dir}: no such data directory")
     store_path = settings.store_path
     store_path.parent.mkdir(parents=True, exist_ok=True)
     if store_path.exists() and not store_path.is_symlink():
@@ -331,7 +349,7 @@ def build(settings: Settings, *, force: bool = False, data_dir: Path | None = No
                 time.perf_counter() - started,
             )
         assembled = assemble(settings.base_iri, data_dir)
-        report = _validate(assembled)
+        report = validate_assembled(assembled)
         if not report.conforms:
             raise ValidationFailed(
                 f"the data does not conform to the shapes: {len(report.violations)} violation(s)",
@@ -356,7 +374,8 @@ def build(settings: Settings, *, force: bool = False, data_dir: Path | None = No
     )
 
 
-def _validate(assembled: Assembled) -> ValidationReport:
+def validate_assembled(assembled: Assembled) -> ValidationReport:
+    """Validate everything a build would load except the shapes themselves."""
     validated = [
         quad for name, quads in assembled.graphs.items() if not name.endswith("/shapes") for quad in quads
     ]
@@ -377,6 +396,7 @@ def _write_store(
     store = ox.Store(str(build_dir / "oxigraph"))
     for quads in assembled.graphs.values():
         store.extend(quads)
+        store.extend(with_union_default_graph(quads))
     store.flush()
     counts = {
         name: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(name)))

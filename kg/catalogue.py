@@ -171,7 +171,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         raise InputError(f"{path}: the #+ header must be a mapping (summary:, description:, ...)")
     params = tuple(_param(path, p) for p in meta.get("params") or ())
     tags = meta.get("tags") or ()
-    return NamedQuery(
+    query = NamedQuery(
         name=path.stem,
         path=path,
         sparql=text,
@@ -180,6 +180,28 @@ def parse_query_file(path: Path) -> NamedQuery:
         tags=tuple(str(t) for t in ([tags] if isinstance(tags, str) else tags)),
         params=params,
     )
+    _check_params_projected(query)
+    return query
+
+
+def _check_params_projected(query: NamedQuery) -> None:
+    """A SELECT query must project each parameter's variable.
+
+    Oxigraph substitutes a bound value for a variable only if the query projects it; an
+    unprojected parameter would otherwise fail at run time, so it is refused when loading.
+    """
+    if query.form != "SELECT" or not query.params:
+        return
+    body = "\n".join(line.split("#", 1)[0] for line in query.sparql.splitlines())
+    match = re.search(r"\bSELECT\b(.*?)(\bWHERE\b|\{)", body, re.IGNORECASE | re.DOTALL)
+    projection = match.group(1) if match else ""
+    if "*" in projection:
+        return
+    for param in query.params:
+        if not re.search(rf"[?$]{re.escape(param.name)}\b", projection):
+            raise InputError(
+                f"{query.path}: parameter {param.name!r} must appear as ?{param.name} in the SELECT clause"
+            )
 
 
 def _param(path: Path, spec: Any) -> Param:

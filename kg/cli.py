@@ -34,7 +34,11 @@ OK, FINDING, ERROR = 0, 1, 2
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(store=getattr(args, "store", None), base_iri=getattr(args, "base_iri", None))
+    return load_settings(
+        store=getattr(args, "store", None),
+        base_iri=getattr(args, "base_iri", None),
+        data_dir=getattr(args, "data", None),
+    )
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -73,9 +77,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         quads = [q for path in args.files for q in parse_rdf_file(Path(path), settings.base_iri)]
         report = validate_graph(to_rdflib(quads))
     else:
-        from kg.build import _validate, assemble
+        from kg.build import assemble, validate_assembled
 
-        report = _validate(assemble(settings.base_iri))
+        data = Path(settings.data_dir) if settings.data_dir else None
+        report = validate_assembled(assemble(settings.base_iri, data))
     output = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[args.format]()
     print(output)
     return OK if report.conforms else FINDING
@@ -225,6 +230,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = verb("build", cmd_build, "Parse ontology and data, validate with SHACL and load the store.")
     p.add_argument("--force", action="store_true", help="rebuild even if the input is unchanged")
+    p.add_argument("--data", help="directory of *.trig data files (default: $LSKG_DATA_DIR or data/)")
 
     p = verb(
         "validate",
@@ -232,6 +238,7 @@ def _parser() -> argparse.ArgumentParser:
         "Validate RDF files (default: the whole dataset) against the shapes.",
     )
     p.add_argument("files", nargs="*", help="Turtle/TriG files; none means the project's data")
+    p.add_argument("--data", help="directory of *.trig data files to validate instead of data/")
     p.add_argument("--format", choices=("text", "json", "turtle"), default="text")
 
     p = verb("export", cmd_export, "Write the whole dataset, with ontology and provenance.")

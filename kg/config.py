@@ -25,6 +25,8 @@ class Settings(BaseSettings):
         The base of every instance IRI (``{base_iri}id/org/vinnova``). Must end in ``/``.
     store
         The store location: a directory for the embedded Oxigraph store.
+    data_dir
+        Where the data files (``*.trig``) are read from; the project's ``data/`` by default.
     query_timeout
         Seconds a SPARQL query may run before it is stopped.
     """
@@ -33,6 +35,7 @@ class Settings(BaseSettings):
 
     base_iri: str = DEFAULT_BASE_IRI
     store: str = "var/store"
+    data_dir: str | None = None
     query_timeout: float = 30.0
 
     @field_validator("base_iri")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ __all__ = [
     "Table",
     "open_store",
     "read_manifest",
+    "syntax_message",
+    "with_union_default_graph",
 ]
 
 MANIFEST = "manifest.json"
@@ -111,8 +114,10 @@ class Store(Protocol):
 class OxigraphStore:
     """An Oxigraph store, on disk (read-only) or in memory.
 
-    SPARQL's default graph is the union of all named graphs, so analysts can query without
-    ``GRAPH`` clauses; ``GRAPH ?g`` still tells which source graph a triple is in.
+    SPARQL's default graph is the set union of all named graphs (the build stores it
+    deduplicated in the store's default graph: Oxigraph's own "default graph as union" option
+    is a multiset union and would repeat a fact that two sources state), so analysts can query
+    without ``GRAPH`` clauses; ``GRAPH ?g`` still tells which source graph a triple is in.
 
     Examples
     --------
@@ -131,7 +136,9 @@ class OxigraphStore:
     def from_quads(cls, quads: Iterable[ox.Quad], version: str = "memory") -> OxigraphStore:
         """An in-memory store holding ``quads`` (for tests and small tools)."""
         store = ox.Store()
+        quads = list(quads)
         store.extend(quads)
+        store.extend(with_union_default_graph(quads))
         return cls(store, version)
 
     @classmethod
@@ -167,14 +174,12 @@ class OxigraphStore:
         kwargs: dict[str, Any] = {"substitutions": substitutions or None}
         if default_graph is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        else:
-            kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
             return self._store.query(sparql, **kwargs)
         except SyntaxError as exc:
-            raise QuerySyntaxError(str(exc)) from exc
+            raise QuerySyntaxError(syntax_message(str(exc))) from exc
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Table:
         """Run a SELECT query and collect the solutions."""
@@ -190,30 +195,30 @@ class OxigraphStore:
         return sorted(str(g.value) for g in self._store.named_graphs() if hasattr(g, "value"))
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
-        """Every quad in the store, or those of one named graph."""
-        graph_name = ox.NamedNode(graph) if graph else None
-        return iter(self._store.quads_for_pattern(None, None, None, graph_name))
+        """Every quad of the named graphs, or those of one named graph."""
+        if graph is not None:
+            return iter(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        return (q for q in self._store if not isinstance(q.graph_name, ox.DefaultGraph))
 
     def __len__(self) -> int:
-        return len(self._store)
+        """Quads in the named graphs (the derived union default graph is not counted)."""
+        return sum(1 for _ in self.quads())
 
     def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: str | None = None) -> None:
-        """Serialise the dataset (quad formats) or the union / one graph (triple formats)."""
+        """Serialise the named graphs (quad formats), their union (triple formats) or one graph."""
         if graph is not None:
             self._store.dump(output, fmt, from_graph=ox.NamedNode(graph))
         elif fmt.supports_datasets:
-            self._store.dump(output, fmt)
+            ox.serialize(self.quads(), output, fmt, prefixes=PREFIXES)
         else:
-            triples = (q.triple for q in self._store.quads_for_pattern(None, None, None))
-            ox.serialize(_dedup(triples), output, fmt, prefixes=PREFIXES)
+            self._store.dump(output, fmt, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
 
 
-def _dedup(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
-    seen: set[ox.Triple] = set()
-    for triple in triples:
-        if triple not in seen:
-            seen.add(triple)
-            yield triple
+def with_union_default_graph(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """The triples of ``quads`` again, in the default graph (a set: each triple once)."""
+    default = ox.DefaultGraph()
+    for quad in quads:
+        yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
 
 
 PREFIXES = {
@@ -234,6 +239,21 @@ PREFIXES = {
     "void": "http://rdfs.org/ns/void#",
     "wd": "http://www.wikidata.org/entity/",
 }
+
+
+def syntax_message(parser_message: str) -> str:
+    """Oxigraph's "error at 1:26: expected ..." as "SPARQL syntax error at line 1, column 26: ...".
+
+    Examples
+    --------
+    >>> syntax_message("error at 1:26: expected one of LATERAL, SERVICE")
+    'SPARQL syntax error at line 1, column 26: expected one of LATERAL, SERVICE'
+    """
+    match = re.match(r"error at (\d+):(\d+): (.*)", parser_message, re.DOTALL)
+    if match:
+        line, column, rest = match.groups()
+        return f"SPARQL syntax error at line {line}, column {column}: {rest}"
+    return f"SPARQL syntax error: {parser_message}"
 
 
 def read_manifest(build_dir: Path) -> dict[str, Any]:
