@@ -27,6 +27,7 @@ kg.errors.QueryRefused: SERVICE is not allowed: this endpoint never sends reques
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ _PN_PREFIX = rf"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
 _PN_LOCAL = rf"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
 
 _WS = re.compile(r"[ \t\r\n]+")
-_COMMENT = re.compile(r"#[^\r\n]*")
+_LINE_END = re.compile(r"[\r\n]")
 # Wider than the grammar on purpose: any text up to the next '>' with no '<' in between. Both
 # readings of '<' are followed, so a wide IRI can only add readings, never remove one.
 _IRI = re.compile(r"<[^<>]*>")
@@ -67,7 +68,7 @@ _NUMBER = re.compile(r"[0-9]+")
 # Keywords that reach other hosts. Oxigraph needs no space after a keyword (``SERVICEex:x``),
 # so they are looked for inside every word and prefix, not only as whole words.
 _OUTBOUND = ("service", "load")
-_MAX_WORK = 50  # times the query length: the scanner's budget over all readings
+_MAX_WORK = 3  # times the query length: what the second readings may lex in all
 
 _FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
 
@@ -90,17 +91,23 @@ class QueryInfo:
     from_named_graphs: list[str] = field(default_factory=list)
 
 
-def _lex(text: str, pos: int, iri_reading: bool) -> Iterator[_Token]:
+def _lex(text: str, pos: int, iri_reading: bool, line_ends: list[int]) -> Iterator[_Token]:
     """Tokens from ``pos``; ``iri_reading`` picks how the first ``<`` at ``pos`` is read."""
     n = len(text)
     first = True
     while pos < n:
-        m = _WS.match(text, pos) or _COMMENT.match(text, pos)
+        ch = text[pos]
+        if ch == "#":
+            # Found by bisection: a reading that starts many comments on one long line stays linear.
+            i = bisect.bisect_left(line_ends, pos)
+            pos = line_ends[i] if i < len(line_ends) else n
+            first = False
+            continue
+        m = _WS.match(text, pos)
         if m:
             pos = m.end()
             first = False
             continue
-        ch = text[pos]
         token: _Token | None = None
         if ch == "<" and (iri_reading or not first):
             m = _IRI.match(text, pos)
@@ -140,25 +147,33 @@ def _lex(text: str, pos: int, iri_reading: bool) -> Iterator[_Token]:
 
 
 def _scan(text: str) -> tuple[list[_Token], list[_Token]]:
-    """Tokens of the IRI reading, and every word or prefix token found under any reading."""
-    main = list(_lex(text, 0, iri_reading=True))
+    """Tokens of the IRI reading, and every word or prefix token that could be a keyword."""
+    line_ends = [m.start() for m in _LINE_END.finditer(text)]
+    main = list(_lex(text, 0, True, line_ends))
     seen = {t.start for t in main}
     words = [t for t in main if t.kind in ("word", "pname")]
-    # Each '<' read as an IRI is read again as an operator, from the character after it.
-    todo = [t.start for t in main if t.kind == "iri"]
-    budget = _MAX_WORK * max(len(text), 1)
+    # Each '<' read as an IRI is read again as an operator, from the character after it. On that
+    # reading '<' sits inside a bracketed expression, so a keyword within the would-be IRI can
+    # act only after a ')' or '{' closes or nests the expression, or after a quote or '#' has
+    # shifted the reading; words before that are operands, not keywords.
+    todo = [(t.start, t.start + len(t.text)) for t in main if t.kind == "iri"]
+    budget = _MAX_WORK * len(text) + 10_000
     while todo:
-        start = todo.pop()
-        for token in _lex(text, start, iri_reading=False):
-            if token.start in seen and token.start != start:
-                break  # this reading has rejoined one already scanned
-            seen.add(token.start)
+        start, end = todo.pop()
+        effective = False
+        for token in _lex(text, start, False, line_ends):
+            if token.start >= end or token.kind == "string" or token.text in (")", "{"):
+                effective = True
+            if effective:
+                if token.start in seen:
+                    break  # this reading has rejoined one already scanned with keywords counted
+                seen.add(token.start)
             budget -= len(token.text)
             if budget < 0:
                 raise QueryRefused("the query is too convoluted to check for outbound requests; simplify it")
             if token.kind == "iri":
-                todo.append(token.start)
-            elif token.kind in ("word", "pname"):
+                todo.append((token.start, token.start + len(token.text)))
+            elif token.kind in ("word", "pname") and effective:
                 words.append(token)
     return main, words
 

@@ -199,6 +199,7 @@ def sector_coverage(
         Unit to ``{"members", "counts", "present", "absent", "unknown", "diversity",
         "evenness", "t_uig"}``. ``members`` counts every member; ``unknown`` lists members
         without a sector; ``counts`` maps each present sector to its number of members.
+        ``diversity`` and ``evenness`` are ``None`` when no member has a sector.
 
     Examples
     --------
@@ -239,8 +240,9 @@ def sector_coverage(
             "present": sorted(counts),
             "absent": [s for s in universe if s not in counts],
             "unknown": sorted(unknown, key=str),
-            "diversity": shannon_diversity(counts),
-            "evenness": evenness(counts, len(universe)),
+            # Diversity of nobody is undefined, not zero: an empty unit is not a monoculture.
+            "diversity": shannon_diversity(counts) if counts else None,
+            "evenness": evenness(counts, len(universe)) if counts else None,
             "t_uig": triple_helix_mutual_information(observations, helices),
         }
     return result
