@@ -26,7 +26,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,11 +45,14 @@ __all__ = [
     "SourceGraph",
     "assemble",
     "build",
+    "build_lock",
     "graph_iri",
     "input_version",
     "parse_rdf_file",
     "read_source",
     "validate_assembled",
+    "validate_quads",
+    "write_build",
 ]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -334,7 +337,7 @@ def build(settings: Settings, *, force: bool = False, data_dir: Path | None = No
             f"{store_path} exists and is not an lskg store link; move it away or pick another --store"
         )
     version = input_version(settings.base_iri, data_dir)
-    with _build_lock(store_path):
+    with build_lock(store_path):
         existing = current_build(store_path)
         if existing is not None and not force and _manifest_version(existing) == version:
             manifest = json.loads((existing / MANIFEST).read_text(encoding="utf-8"))
@@ -355,13 +358,14 @@ def build(settings: Settings, *, force: bool = False, data_dir: Path | None = No
                 f"the data does not conform to the shapes: {len(report.violations)} violation(s)",
                 report,
             )
-        builds = store_path.parent / (store_path.name + ".builds")
-        build_dir = builds / f"{version[:16]}-{time.time_ns()}"
-        counts = _write_store(build_dir, assembled, version, report)
-        _swap(store_path, build_dir)
-        _prune(builds, keep={build_dir, existing})
-    facts = sum(len(s.facts) for s in assembled.sources)
-    with_provenance = sum(1 for s in assembled.sources for records in s.facts.values() if records)
+        facts = sum(len(s.facts) for s in assembled.sources)
+        with_provenance = sum(1 for s in assembled.sources for records in s.facts.values() if records)
+        build_dir, counts = _write_and_swap(
+            store_path,
+            assembled.graphs,
+            {"version": version, "facts": facts, "facts_with_provenance": with_provenance},
+            report,
+        )
     return BuildResult(
         version,
         build_dir,
@@ -376,8 +380,19 @@ def build(settings: Settings, *, force: bool = False, data_dir: Path | None = No
 
 def validate_assembled(assembled: Assembled) -> ValidationReport:
     """Validate everything a build would load except the shapes themselves."""
+    return validate_quads(quad for quads in assembled.graphs.values() for quad in quads)
+
+
+def validate_quads(quads: Iterable[ox.Quad]) -> ValidationReport:
+    """Validate the named graphs of a dataset, except its shapes graph, against the shapes.
+
+    The shapes always come from the project's ``ontology/shapes.ttl``, never from the store's
+    own shapes graph, so a change to the data cannot weaken the rules it is checked against.
+    """
     validated = [
-        quad for name, quads in assembled.graphs.items() if not name.endswith("/shapes") for quad in quads
+        quad
+        for quad in quads
+        if isinstance(quad.graph_name, ox.NamedNode) and not quad.graph_name.value.endswith("/shapes")
     ]
     return validate_graph(to_rdflib(validated), load_shapes(), load_ontology())
 
@@ -389,28 +404,67 @@ def _manifest_version(build_dir: Path) -> str | None:
         return None
 
 
+def write_build(
+    store_path: Path,
+    quads: Iterable[ox.Quad],
+    version: str,
+    report: ValidationReport,
+    manifest: Mapping[str, object] | None = None,
+) -> tuple[Path, dict[str, int]]:
+    """Write the named-graph ``quads`` as a new build and swap the store link to it.
+
+    The caller holds :func:`build_lock` and has validated the quads (``report``). Quads in the
+    default graph are ignored: every build derives its default graph as the union of the named
+    graphs. The manifest records ``version``, the quads of each named graph and any
+    ``manifest`` fields; the previous build is kept, older ones are removed. Returns the new
+    build directory and the quad count of each named graph.
+    """
+    graphs: dict[str, list[ox.Quad]] = {}
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.NamedNode):
+            graphs.setdefault(quad.graph_name.value, []).append(quad)
+    return _write_and_swap(store_path, graphs, {"version": version, **(manifest or {})}, report)
+
+
+def _write_and_swap(
+    store_path: Path,
+    graphs: Mapping[str, list[ox.Quad]],
+    fields: Mapping[str, object],
+    report: ValidationReport,
+) -> tuple[Path, dict[str, int]]:
+    existing = current_build(store_path)
+    builds = store_path.parent / (store_path.name + ".builds")
+    build_dir = builds / f"{str(fields['version'])[:16]}-{time.time_ns()}"
+    counts = _write_store(build_dir, graphs, fields, report)
+    _swap(store_path, build_dir)
+    _prune(builds, keep={build_dir, existing})
+    return build_dir, counts
+
+
 def _write_store(
-    build_dir: Path, assembled: Assembled, version: str, report: ValidationReport
+    build_dir: Path,
+    graphs: Mapping[str, list[ox.Quad]],
+    fields: Mapping[str, object],
+    report: ValidationReport,
 ) -> dict[str, int]:
     build_dir.mkdir(parents=True)
     store = ox.Store(str(build_dir / "oxigraph"))
-    for quads in assembled.graphs.values():
+    for quads in graphs.values():
         store.extend(quads)
         store.extend(with_union_default_graph(quads))
     store.flush()
     counts = {
         name: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
-        for name in assembled.graphs
+        for name in graphs
     }
     del store
     gc.collect()
     manifest = {
-        "version": version,
+        "version": fields["version"],
         "lskg": __version__,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "graphs": counts,
-        "facts": sum(len(s.facts) for s in assembled.sources),
-        "facts_with_provenance": sum(1 for s in assembled.sources for r in s.facts.values() if r),
+        **{key: value for key, value in fields.items() if key != "version"},
         "warnings": len(report.warnings),
     }
     # The manifest is written last: a directory without one is an unfinished build.
@@ -437,7 +491,8 @@ def _prune(builds: Path, keep: Iterable[Path | None]) -> None:
 
 
 @contextlib.contextmanager
-def _build_lock(store_path: Path) -> Iterator[None]:
+def build_lock(store_path: Path) -> Iterator[None]:
+    """Hold the write lock of ``store_path``; :class:`~kg.errors.InputError` if another holds it."""
     lock_path = store_path.parent / f".{store_path.name}.lock"
     with open(lock_path, "w", encoding="utf-8") as handle:
         try:
@@ -448,3 +503,6 @@ def _build_lock(store_path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_build_lock = build_lock  # the name used before the lock became public

@@ -268,12 +268,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
 
-    try:  # TODO(lead): import directly once kg.analysis lands
-        from kg.analysis.cli import add_subcommands
-    except ModuleNotFoundError:
-        pass
-    else:
-        add_subcommands(verbs, common)
+    from kg.analysis.cli import add_subcommands as add_analysis
+
+    add_analysis(verbs)
     return parser
 
 

@@ -141,10 +141,16 @@ def validate_graph(
     """
     shapes = shapes if shapes is not None else load_shapes()
     ontology = ontology if ontology is not None else load_ontology()
+    # pyshacl's ont_graph brings class and property axioms into the data but not the
+    # ontology's individuals (the sector and role-status concepts), so validate the union.
+    combined = rdflib.Graph()
+    for triple in data:
+        combined.add(triple)
+    for triple in ontology:
+        combined.add(triple)
     _conforms, results_graph, _text = shacl_validate(
-        data,
+        combined,
         shacl_graph=shapes,
-        ont_graph=ontology,
         inference="none",
         allow_warnings=True,
         advanced=True,

@@ -1,5 +1,284 @@
-"""Placeholder until its owner lands it."""
+"""Dumps of the whole dataset, and its VoID description.
 
-from fastapi import APIRouter
+A dump is written once per store version and format to a cache file, then streamed from disk
+(:class:`~starlette.responses.FileResponse` sends it in chunks), so no request builds the body
+in memory and concurrent downloads share one file. The cache sits beside the store
+(``<store>.dumps/``) when that is writable, else in a temporary directory; files of older
+versions are removed when a new version is dumped. Each file is written under a temporary
+name and renamed into place, so a reader never sees half a dump.
 
-router = APIRouter()
+Responses carry a strong ``ETag`` (store version + format) and ``Last-Modified`` (build time),
+and answer ``304 Not Modified`` to a matching ``If-None-Match`` (or, without one, an
+``If-Modified-Since`` no older than the build).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, Response
+
+from api.deps import get_settings, get_store
+from api.routers.home import TermView, negotiated, render, term_view
+from api.routers.linked_data import OFFERED, rdf_response
+from api.settings import ApiSettings
+from kg.describe import display_label
+from kg.errors import LskgError, NotFound
+from kg.store import Store, read_manifest
+from kg.void import void_description
+
+__all__ = ["DUMPS", "DumpCache", "router"]
+
+
+@dataclass(frozen=True)
+class Dump:
+    """One dump format: its file suffix, media type and RDF syntax."""
+
+    suffix: str
+    media_type: str
+    format: ox.RdfFormat
+    note: str
+
+
+DUMPS: dict[str, Dump] = {
+    "nq": Dump("nq", "application/n-quads", ox.RdfFormat.N_QUADS, "every named graph, one quad a line"),
+    "trig": Dump("trig", "application/trig", ox.RdfFormat.TRIG, "every named graph"),
+    "ttl": Dump("ttl", "text/turtle", ox.RdfFormat.TURTLE, "the union of the named graphs"),
+    "nt": Dump("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, "the union, one triple a line"),
+    "jsonld": Dump("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, "every named graph (expanded JSON-LD)"),
+}
+# The dumps the VoID description lists.
+LISTED = ("nq", "ttl", "jsonld")
+
+router = APIRouter(tags=["dumps and metadata"])
+
+
+@dataclass
+class DumpCache:
+    """Dump files per store version, written once and served from disk."""
+
+    directory: Path
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def path(self, store: Store, dump: Dump) -> Path:
+        """The dump of ``store`` in ``dump``'s format, written first if it is not there yet."""
+        target = self.directory / f"lskg-{_safe(store.version)}.{dump.suffix}"
+        if target.is_file():
+            return target
+        with self._lock:
+            if target.is_file():
+                return target
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            try:
+                with open(tmp, "wb") as handle:
+                    store.dump(handle, dump.format)
+                os.replace(tmp, target)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+            self._prune(keep=_safe(store.version))
+        return target
+
+    def _prune(self, keep: str) -> None:
+        for old in self.directory.glob("lskg-*.*"):
+            if not old.name.startswith(f"lskg-{keep}."):
+                with contextlib.suppress(OSError):
+                    old.unlink()
+
+
+def get_dump_cache(request: Request, store: Store = Depends(get_store)) -> DumpCache:
+    """The app's dump cache, created on first use (beside the store, else in a temp directory)."""
+    cache: DumpCache | None = getattr(request.app.state, "dump_cache", None)
+    if cache is None:
+        cache = DumpCache(_cache_directory(store))
+        request.app.state.dump_cache = cache
+    return cache
+
+
+@router.api_route(
+    "/dump.{ext}",
+    methods=["GET", "HEAD"],
+    summary="Download the whole dataset",
+    response_description="The dataset in the requested syntax, streamed from a cache file.",
+)
+def dump(
+    request: Request,
+    ext: str,
+    store: Store = Depends(get_store),
+    cache: DumpCache = Depends(get_dump_cache),
+) -> Response:
+    """The whole dataset: ``.nq`` and ``.trig`` keep the named graphs, ``.ttl`` and ``.nt`` are
+    their union, ``.jsonld`` is expanded JSON-LD with the named graphs."""
+    chosen = DUMPS.get(ext)
+    if chosen is None:
+        raise NotFound(f"no dump /dump.{ext}; there are: {', '.join('/dump.' + s for s in DUMPS)}")
+    etag = f'"{_safe(store.version)}-{chosen.suffix}"'
+    modified = _built_at(store)
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+    if modified is not None:
+        headers["Last-Modified"] = format_datetime(modified, usegmt=True)
+    if _not_modified(request, etag, modified):
+        return Response(status_code=304, headers=headers)
+    path = cache.path(store, chosen)
+    if modified is None:
+        headers["Last-Modified"] = format_datetime(
+            datetime.fromtimestamp(int(path.stat().st_mtime), tz=UTC), usegmt=True
+        )
+    return FileResponse(path, media_type=chosen.media_type, headers=headers, filename=f"lskg.{chosen.suffix}")
+
+
+@router.get("/.well-known/void", summary="VoID description of the dataset")
+def well_known_void(
+    request: Request,
+    format: str | None = Query(None, description="ttl, jsonld, nt, rdf or html; overrides Accept."),
+    settings: ApiSettings = Depends(get_settings),
+    store: Store = Depends(get_store),
+) -> Response:
+    """The dataset's VoID description: counts, class and property partitions, dumps, endpoint."""
+    return _void(request, format, settings, store)
+
+
+@router.get("/dataset", summary="The dataset (its VoID description)")
+def dataset(
+    request: Request,
+    format: str | None = Query(None, description="ttl, jsonld, nt, rdf or html; overrides Accept."),
+    settings: ApiSettings = Depends(get_settings),
+    store: Store = Depends(get_store),
+) -> Response:
+    """``{base}dataset`` dereferenced: the same description as ``/.well-known/void``."""
+    return _void(request, format, settings, store)
+
+
+@router.get("/dataset.{ext}", include_in_schema=False)
+def dataset_file(
+    request: Request,
+    ext: str,
+    settings: ApiSettings = Depends(get_settings),
+    store: Store = Depends(get_store),
+) -> Response:
+    """``/dataset.ttl`` and the other suffixes."""
+    return _void(request, ext, settings, store)
+
+
+def _void(request: Request, fmt: str | None, settings: ApiSettings, store: Store) -> Response:
+    media = negotiated(request, OFFERED, fmt)
+    base = settings.base_iri
+    triples = void_description(
+        store,
+        base,
+        endpoint=f"{base}sparql",
+        dumps={DUMPS[s].media_type: f"{base}dump.{s}" for s in LISTED},
+    )
+    if media != "text/html":
+        return rdf_response(request, triples, media)
+    return render(request, "dataset.html", _dataset_page(triples, base))
+
+
+def _dataset_page(triples: list[ox.Triple], base: str) -> dict[str, Any]:
+    void = "http://rdfs.org/ns/void#"
+    dataset = f"{base}dataset"
+    props: dict[str, list[Any]] = {}
+    partitions: dict[str, dict[str, Any]] = {}
+    subsets: dict[str, int] = {}
+    for t in triples:
+        subject = str(t.subject.value) if not isinstance(t.subject, ox.Triple) else ""
+        if subject == dataset:
+            props.setdefault(t.predicate.value, []).append(t.object)
+        elif isinstance(t.subject, ox.BlankNode):
+            partitions.setdefault(subject, {})[t.predicate.value] = t.object
+        elif t.predicate.value == void + "triples" and isinstance(t.object, ox.Literal):
+            subsets[subject] = int(t.object.value)
+
+    def first_int(name: str) -> int:
+        values = props.get(void + name, [])
+        return int(values[0].value) if values else 0
+
+    def views(name: str) -> list[TermView]:
+        return [term_view(v, base) for v in sorted(props.get(name, []), key=str)]
+
+    labels: dict[str, list[str]] = {}
+    for title in props.get("http://purl.org/dc/terms/title", []):
+        labels.setdefault(title.language or "", []).append(title.value)
+    classes = sorted(
+        (p for p in partitions.values() if void + "class" in p), key=lambda p: -int(p[void + "entities"].value)
+    )
+    properties = sorted(
+        (p for p in partitions.values() if void + "property" in p), key=lambda p: -int(p[void + "triples"].value)
+    )
+    return {
+        "title": "Dataset",
+        "iri": dataset,
+        "label_en": display_label(labels, "en"),
+        "label_sv": display_label({"sv": labels.get("sv", [])}),
+        "triples": first_int("triples"),
+        "entities": first_int("entities"),
+        "uri_space": f"{base}id/",
+        "licence_links": views("http://purl.org/dc/terms/license"),
+        "endpoints": views(void + "sparqlEndpoint"),
+        "dumps": views(void + "dataDump"),
+        "examples": views(void + "exampleResource"),
+        "sources": views("http://purl.org/dc/terms/source"),
+        "graphs": [
+            {"graph": term_view(ox.NamedNode(g), base), "triples": n} for g, n in sorted(subsets.items())
+        ],
+        "classes": [{"term": term_view(p[void + "class"], base), "count": p[void + "entities"].value} for p in classes],
+        "properties": [
+            {"term": term_view(p[void + "property"], base), "count": p[void + "triples"].value} for p in properties
+        ],
+    }
+
+
+def _not_modified(request: Request, etag: str, modified: datetime | None) -> bool:
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+        return "*" in tags or etag in tags
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_modified_since and modified is not None:
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            return False
+        return modified.replace(microsecond=0) <= since
+    return False
+
+
+def _built_at(store: Store) -> datetime | None:
+    """When the store was built (from its manifest), or ``None`` for a store without one."""
+    path = getattr(store, "path", None)
+    if path is None:
+        return None
+    try:
+        stamp = read_manifest(Path(path)).get("built_at")
+        return datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except (LskgError, ValueError, OSError):
+        return None
+
+
+def _cache_directory(store: Store) -> Path:
+    path = getattr(store, "path", None)
+    if path is not None:
+        builds = Path(path).parent
+        candidate = builds.parent / (builds.name.removesuffix(".builds") + ".dumps")
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+            if os.access(candidate, os.W_OK):
+                return candidate
+        except OSError:
+            pass
+    return Path(tempfile.mkdtemp(prefix="lskg-dumps-"))
+
+
+def _safe(version: str) -> str:
+    return "".join(c for c in version if c.isalnum() or c in "-_")[:64] or "unknown"

@@ -56,7 +56,7 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import NotFound
-from kg.store import Store
+from kg.store import Store, term_value
 
 __all__ = [
     "CACHE_SIZE",
@@ -207,6 +207,11 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
+def _val(row: dict[str, Any], name: str) -> str:
+    """A bound variable of a solution as a plain string (IRI or lexical form)."""
+    return term_value(row.get(name))
+
+
 def _labels(store: Store) -> dict[str, str]:
     """One label per node: English, then untagged, then Swedish, then any; ties sorted."""
     rank = {"en": 0, "": 1, "sv": 2}
@@ -215,8 +220,8 @@ def _labels(store: Store) -> dict[str, str]:
         node, label = row["node"], row["label"]
         if node is None or label is None:
             continue
-        key = (rank.get(getattr(label, "language", None) or "", 3), str(label.value))
-        iri = str(node.value)
+        key = (rank.get(getattr(label, "language", None) or "", 3), term_value(label))
+        iri = term_value(node)
         if iri not in best or key < best[iri]:
             best[iri] = key
     return {iri: value for iri, (_, value) in best.items()}
@@ -257,9 +262,9 @@ def read_ecosystem(store: Store) -> Ecosystem:
     eco = Ecosystem(version=store.version)
     labels = _labels(store)
     for row in store.select(_Q_SECTORS).rows:
-        iri = str(row["sector"].value)  # type: ignore[union-attr]
+        iri = _val(row, "sector")
         notation = row.get("notation")
-        key = str(notation.value) if notation is not None else _local(iri)
+        key = term_value(notation) if notation is not None else _local(iri)
         eco.sectors[iri] = key
         eco.sector_iris[key] = iri
         eco.sector_labels[key] = labels.get(iri, key)
@@ -281,10 +286,10 @@ def read_ecosystem(store: Store) -> Ecosystem:
 
     region_self: set[str] = set()
     for row in store.select(_Q_AGENTS).rows:
-        iri, type_ = str(row["node"].value), str(row["type"].value)  # type: ignore[union-attr]
-        if row["isGroup"].value == "true":  # type: ignore[union-attr]
+        iri, type_ = _val(row, "node"), _val(row, "type")
+        if _val(row, "isGroup") == "true":
             kind = "group"
-        elif row["isProgramme"].value == "true":  # type: ignore[union-attr]
+        elif _val(row, "isProgramme") == "true":
             kind = "programme"
         else:
             kind = "organisation"
@@ -292,36 +297,36 @@ def read_ecosystem(store: Store) -> Ecosystem:
         # Two equally specific classes: keep the alphabetically first, whatever the row order.
         if attrs["type"] is not None and _local(type_) < attrs["type"]:
             attrs["type"] = _local(type_)
-        if row["isRegion"].value == "true":  # type: ignore[union-attr]
+        if _val(row, "isRegion") == "true":
             region_self.add(iri)
     for row in store.select(_Q_PERSONS).rows:
-        node(str(row["node"].value), "person", "Person")  # type: ignore[union-attr]
+        node(_val(row, "node"), "person", "Person")
     for row in store.select(_Q_INFRASTRUCTURES).rows:
-        node(str(row["node"].value), "infrastructure", _local(str(row["type"].value)))  # type: ignore[union-attr]
+        node(_val(row, "node"), "infrastructure", _local(_val(row, "type")))
     for row in store.select(_Q_AREAS).rows:
-        attrs = node(str(row["area"].value), "area", "CollaborationArea")  # type: ignore[union-attr]
+        attrs = node(_val(row, "area"), "area", "CollaborationArea")
         notation = row.get("notation")
-        attrs["notation"] = None if notation is None else str(notation.value)
+        attrs["notation"] = None if notation is None else term_value(notation)
 
     by_membership: dict[str, dict[str, Any]] = {}
     for row in store.select(_Q_MEMBERSHIPS).rows:
-        iri = str(row["membership"].value)  # type: ignore[union-attr]
+        iri = _val(row, "membership")
         entry = by_membership.setdefault(
             iri,
             {
-                "person": str(row["person"].value),  # type: ignore[union-attr]
-                "organisation": str(row["organisation"].value),  # type: ignore[union-attr]
+                "person": _val(row, "person"),
+                "organisation": _val(row, "organisation"),
                 "roles": set(),
                 "former": False,
                 "represents": set(),
             },
         )
         if row.get("role") is not None:
-            entry["roles"].add(str(row["role"].value))  # type: ignore[union-attr]
-        if row.get("status") is not None and str(row["status"].value) == LSKG + "FormerRole":  # type: ignore[union-attr]
+            entry["roles"].add(_val(row, "role"))
+        if row.get("status") is not None and _val(row, "status") == LSKG + "FormerRole":
             entry["former"] = True
         if row.get("represents") is not None:
-            entry["represents"].add(str(row["represents"].value))  # type: ignore[union-attr]
+            entry["represents"].add(_val(row, "represents"))
     for iri in sorted(by_membership):
         e = by_membership[iri]
         node(e["person"], "person", "Person")
@@ -338,17 +343,17 @@ def read_ecosystem(store: Store) -> Ecosystem:
             )
         )
     for row in store.select(_Q_OFFICES).rows:
-        person, org = str(row["person"].value), str(row["organisation"].value)  # type: ignore[union-attr]
+        person, org = _val(row, "person"), _val(row, "organisation")
         eco.offices.setdefault(person, set()).add(org)
     for row in store.select(_Q_AREA_LINKS).rows:
-        agent, relation, area = (str(row[v].value) for v in ("agent", "relation", "area"))  # type: ignore[union-attr]
+        agent, relation, area = (_val(row, v) for v in ("agent", "relation", "area"))
         node(area, "area", "CollaborationArea").setdefault("notation", None)
         node(agent, "organisation", None)
         eco.area_links.append((agent, _local(relation), area))
     eco.area_links.sort()
     org_sectors: dict[str, set[str]] = defaultdict(set)
     for row in store.select(_Q_AGENT_SECTORS).rows:
-        iri, sector = str(row["node"].value), str(row["sector"].value)  # type: ignore[union-attr]
+        iri, sector = _val(row, "node"), _val(row, "sector")
         org_sectors[iri].add(eco.sectors.get(sector, _local(sector)))
     for iri, found in org_sectors.items():
         if iri in eco.nodes and eco.nodes[iri]["kind"] not in ("group", "area", "person"):
@@ -356,7 +361,7 @@ def read_ecosystem(store: Store) -> Ecosystem:
             eco.nodes[iri]["sector"] = _choose(found)
     regions: dict[str, set[str]] = defaultdict(set)
     for row in store.select(_Q_REGIONS).rows:
-        regions[str(row["node"].value)].add(str(row["region"].value))  # type: ignore[union-attr]
+        regions[_val(row, "node")].add(_val(row, "region"))
     for iri in region_self:
         regions.setdefault(iri, {iri})
     for iri, found in regions.items():

@@ -26,7 +26,7 @@ import networkx as nx
 from kg import __version__
 from kg.analysis.assortativity import sector_mixing
 from kg.analysis.brokerage import ROLES, brokerage_roles
-from kg.analysis.centrality import betweenness
+from kg.analysis.centrality import BetweennessResult, betweenness
 from kg.analysis.communities import communities
 from kg.analysis.coverage import HELICES, sector_coverage, system_triple_helix
 from kg.analysis.fragility import articulation_points, bridges
@@ -112,14 +112,12 @@ def _coverage_entry(eco: Ecosystem, cov: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _tie(eco: Ecosystem, O: nx.Graph, a: str, b: str) -> dict[str, list[dict[str, Any]]]:
-    data = O.edges[a, b]
+def _tie(eco: Ecosystem, org_graph: nx.Graph, a: str, b: str) -> dict[str, list[dict[str, Any]]]:
+    data = org_graph.edges[a, b]
     return {k: [_ref(eco, x) for x in data.get(k, [])] for k in ("people", "groups", "areas")}
 
 
-def _suggestions(
-    eco: Ecosystem, O: nx.Graph, found: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+def _suggestions(eco: Ecosystem, org_graph: nx.Graph, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     result = []
     for s in found:
         u, v = s["pair"]
@@ -129,7 +127,7 @@ def _suggestions(
                 "sectors": list(s["sectors"]),
                 "score": _round(s["score"]),
                 "via": [
-                    {"node": _ref(eco, w), "ties": [_tie(eco, O, u, w), _tie(eco, O, v, w)]}
+                    {"node": _ref(eco, w), "ties": [_tie(eco, org_graph, u, w), _tie(eco, org_graph, v, w)]}
                     for w in s["shared"]
                 ],
             }
@@ -170,9 +168,7 @@ def _cut_points(
     ]
 
 
-def _spof(
-    single: list[dict[str, Any]], cuts: list[dict[str, Any]], top: int
-) -> dict[str, Any]:
+def _spof(single: list[dict[str, Any]], cuts: list[dict[str, Any]], top: int) -> dict[str, Any]:
     return {
         "sector_single_points": single,
         "cut_points_count": len(cuts),
@@ -231,28 +227,21 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
     A = build_graph(store, "affiliations")
     R = build_graph(store, "areas")
     P = build_graph(store, "people")
-    O = build_graph(store, "organisations")
-    universe = sorted(eco.sector_iris) or sorted(
-        {s for _, s in A.nodes(data="sector") if s is not None}
-    )
+    org_graph = build_graph(store, "organisations")
+    universe = sorted(eco.sector_iris) or sorted({s for _, s in A.nodes(data="sector") if s is not None})
     points = {p["node"]: p for p in articulation_points(A, max_listed=20)}
     people_between = betweenness(P, seed=seed)
     groups = eco.of_kind("group")
     group_members = {g: set(A[g]) if g in A else set() for g in groups}
     person_roles = brokerage_roles(P, nodes=sorted(set().union(*group_members.values())))
     # Large graphs: hubs add the most work and the least score to Adamic–Adar (see links.py).
-    hub_cap = None if O.number_of_nodes() < 5000 else 200
+    hub_cap = None if org_graph.number_of_nodes() < 5000 else 200
 
     group_entries = []
     group_cov = sector_coverage(A, groups, sectors=universe)
     for g in groups:
         members = sorted(group_members[g], key=lambda p: eco.nodes[p]["label"])
-        orgs = {
-            o
-            for p in members
-            for o in A[p]
-            if eco.nodes[o]["kind"] == "organisation"
-        }
+        orgs = {o for p in members for o in A[p] if eco.nodes[o]["kind"] == "organisation"}
         member_rows = []
         for p in members:
             attrs = eco.nodes[p]
@@ -294,13 +283,11 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
                 "single_points_of_failure": _spof(
                     single, _cut_points(eco, points, {g, *members, *orgs}), top
                 ),
-                "top_brokers": _brokers(
-                    eco, person_roles, people_between["scores"], set(members), top
-                ),
+                "top_brokers": _brokers(eco, person_roles, people_between["scores"], set(members), top),
                 "suggested_links": _suggestions(
                     eco,
-                    O,
-                    cross_sector_links(O, nodes=orgs, limit=top, max_shared_degree=hub_cap)
+                    org_graph,
+                    cross_sector_links(org_graph, nodes=orgs, limit=top, max_shared_degree=hub_cap)
                     if orgs
                     else [],
                 ),
@@ -340,9 +327,7 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
                 "notation": eco.nodes[area].get("notation"),
                 "participants": [_ref(eco, m) for m in links["participatesIn"]],
                 "groups": [_ref(eco, g) for g in links["attachedToArea"]],
-                "members_via_groups": [
-                    _ref(eco, m) for m in members if m not in links["participatesIn"]
-                ],
+                "members_via_groups": [_ref(eco, m) for m in members if m not in links["participatesIn"]],
                 "infrastructures": [_ref(eco, i) for i in links["servesArea"]],
                 "coverage": _coverage_entry(eco, cov),
                 "regions": _regions(eco, orgs),
@@ -366,8 +351,8 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
                 ),
                 "suggested_links": _suggestions(
                     eco,
-                    O,
-                    cross_sector_links(O, nodes=orgs, limit=top, max_shared_degree=hub_cap)
+                    org_graph,
+                    cross_sector_links(org_graph, nodes=orgs, limit=top, max_shared_degree=hub_cap)
                     if orgs
                     else [],
                 ),
@@ -375,7 +360,7 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
             }
         )
 
-    network = _network(eco, A, P, O, points, people_between, top, seed, hub_cap)
+    network = _network(eco, A, P, org_graph, points, people_between, top, seed, hub_cap)
     all_cov = {**{g: group_cov[g] for g in groups}, **area_cov}
     network["system_t_uig"] = _round(system_triple_helix(all_cov))
     report: dict[str, Any] = {
@@ -391,7 +376,7 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
                 "edges": G.number_of_edges(),
                 "components": nx.number_connected_components(G),
             }
-            for name, G in (("affiliations", A), ("areas", R), ("people", P), ("organisations", O))
+            for name, G in (("affiliations", A), ("areas", R), ("people", P), ("organisations", org_graph))
         },
         "areas": area_entries,
         "groups": group_entries,
@@ -405,9 +390,9 @@ def _network(
     eco: Ecosystem,
     A: nx.Graph,
     P: nx.Graph,
-    O: nx.Graph,
+    org_graph: nx.Graph,
     points: dict[str, dict[str, Any]],
-    people_between: dict[str, Any],
+    people_between: BetweennessResult,
     top: int,
     seed: int,
     hub_cap: int | None,
@@ -429,8 +414,8 @@ def _network(
     scores = people_between["scores"]
     shortlist = sorted(scores, key=lambda n: (-scores[n], eco.nodes[n]["label"]))[: top * 2]
     holes = structural_holes(P, nodes=shortlist)
-    org_roles = brokerage_roles(O)
-    parts = communities(O, seed=seed)
+    org_roles = brokerage_roles(org_graph)
+    parts = communities(org_graph, seed=seed)
     return {
         "articulation_points": {"count": len(points), "top": cut},
         "bridges": {"count": len(bridges(A, max_listed=0)), "top": bridge_rows},
@@ -449,7 +434,7 @@ def _network(
             ],
         },
         "top_brokers": _brokers(eco, roles, scores, set(P), top),
-        "top_brokering_organisations": _brokers(eco, org_roles, {}, set(O), top),
+        "top_brokering_organisations": _brokers(eco, org_roles, {}, set(org_graph), top),
         "communities": {
             "graph": "organisations",
             "modularity": _round(parts["modularity"]),
@@ -466,11 +451,11 @@ def _network(
             ][:top],
         },
         "mixing": {
-            "organisations": sector_mixing(O),
+            "organisations": sector_mixing(org_graph),
             "people": sector_mixing(P),
         },
         "suggested_links": _suggestions(
-            eco, O, cross_sector_links(O, limit=top * 2, max_shared_degree=hub_cap)
+            eco, org_graph, cross_sector_links(org_graph, limit=top * 2, max_shared_degree=hub_cap)
         ),
     }
 
@@ -506,8 +491,7 @@ def _findings(eco: Ecosystem, report: dict[str, Any], R: nx.Graph) -> list[dict[
             if missing:
                 findings.append(
                     {
-                        "text": f"Area {a['notation']} ({a['label']}) lacks "
-                        f"{_names(missing)}.",
+                        "text": f"Area {a['notation']} ({a['label']}) lacks {_names(missing)}.",
                         "evidence": [a["iri"]] + [m["iri"] for m in missing],
                     }
                 )
@@ -552,21 +536,26 @@ def _findings(eco: Ecosystem, report: dict[str, Any], R: nx.Graph) -> list[dict[
                 {
                     "text": f"In the {g['label']}, "
                     + "; ".join(
-                        f"{s['sector']['label']} rests on one member, {s['member']['label']}"
-                        for s in single
+                        f"{s['sector']['label']} rests on one member, {s['member']['label']}" for s in single
                     )
                     + ".",
                     "evidence": [s["member"]["iri"] for s in single],
                 }
             )
         regions = g["regions"]
+        if not regions:
+            text = f"No region is stated for any organisation of the {g['label']}."
+        elif all(r["basis"] == "is an lskg:Region" for r in regions):
+            text = (
+                f"Regions represented in the {g['label']}: {_names(regions, 10)}, each only "
+                "because the member's organisation is itself an lskg:Region; no lskg:region "
+                "triple places any other member organisation in a region."
+            )
+        else:
+            text = f"Regions represented in the {g['label']}: {_names(regions, 10)}."
         findings.append(
             {
-                "text": (
-                    f"Regions represented in the {g['label']}: {_names(regions, 10)}."
-                    if regions
-                    else f"No region is stated for any organisation of the {g['label']}."
-                ),
+                "text": text,
                 "evidence": [r["iri"] for r in regions] or [_PREDICATES["region"]],
             }
         )
@@ -670,8 +659,7 @@ def _md_unit(lines: list[str], unit: dict[str, Any], measures: dict[str, str]) -
     if cuts:
         shown = f", the {len(cuts)} most damaging" if spof["cut_points_count"] > len(cuts) else ""
         lines.append(
-            f"- Single points of failure: {spof['cut_points_count']}{shown} "
-            f"({measures['cut_off_count']}):"
+            f"- Single points of failure: {spof['cut_points_count']}{shown} ({measures['cut_off_count']}):"
         )
         for c in cuts:
             lines.append(
@@ -686,8 +674,7 @@ def _md_unit(lines: list[str], unit: dict[str, Any], measures: dict[str, str]) -
         for b in brokers:
             roles = ", ".join(f"{r} {b['brokerage'][r]}" for r in ROLES if b["brokerage"][r])
             lines.append(
-                f"  - {_md_link(b)}: {b['brokerage']['total']} ({roles}); "
-                f"betweenness {b['betweenness']}"
+                f"  - {_md_link(b)}: {b['brokerage']['total']} ({roles}); betweenness {b['betweenness']}"
             )
     else:
         lines.append("- Top brokers: none (no member links people who are not otherwise tied)")
@@ -707,8 +694,7 @@ def _md_suggestions(lines: list[str], links: list[dict[str, Any]], measures: dic
     for s in links:
         a, b = s["pair"]
         lines.append(
-            f"  - {_md_link(a)} ({s['sectors'][0]}) – {_md_link(b)} ({s['sectors'][1]}): "
-            f"score {s['score']}"
+            f"  - {_md_link(a)} ({s['sectors'][0]}) – {_md_link(b)} ({s['sectors'][1]}): score {s['score']}"
         )
         for via in s["via"]:
             lines.append(
@@ -791,9 +777,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     ap = net["articulation_points"]
     lines.append(f"- Articulation points in the affiliation graph: {ap['count']}. Most damaging:")
     for c in ap["top"]:
-        lines.append(
-            f"  - {_md_link(c)}: cuts off {c['cut_off_count']} ({_md_links(c['cut_off'])})"
-        )
+        lines.append(f"  - {_md_link(c)}: cuts off {c['cut_off_count']} ({_md_links(c['cut_off'])})")
     br = net["bridges"]
     lines.append(f"- Bridges in the affiliation graph: {br['count']}. Largest cuts:")
     for b in br["top"]:
@@ -880,20 +864,14 @@ def _html_unit(out: list[str], unit: dict[str, Any], m: dict[str, str]) -> None:
     out.append(f"<li>Regions represented: {region_text}</li>")
     spof = unit["single_points_of_failure"]
     singles = spof["sector_single_points"]
-    single_text = (
-        ", ".join(f"{_a(s['sector'])} ({_a(s['member'])})" for s in singles) if singles else "none"
-    )
+    single_text = ", ".join(f"{_a(s['sector'])} ({_a(s['member'])})" for s in singles) if singles else "none"
     out.append(f"<li>Sectors resting on one member: {single_text}</li>")
     cuts = spof["cut_points"]
-    out.append(
-        f'<li>Single points of failure <span class="explain">{_h(m["cut_off_count"])}</span>:'
-    )
+    out.append(f'<li>Single points of failure <span class="explain">{_h(m["cut_off_count"])}</span>:')
     if cuts:
         out.append("<ul>")
         for c in cuts:
-            out.append(
-                f"<li>{_a(c)}: cuts off {c['cut_off_count']} ({_as(c['cut_off'])})</li>"
-            )
+            out.append(f"<li>{_a(c)}: cuts off {c['cut_off_count']} ({_as(c['cut_off'])})</li>")
         out.append("</ul>")
     else:
         out.append(" none")
@@ -955,9 +933,9 @@ def render_html(report: dict[str, Any]) -> str:
     ]
     for f in report["findings"]:
         evidence = ", ".join(f'<a href="{_h(i)}">{_h(i)}</a>' for i in f["evidence"][:8])
-        out.append(f"<li>{_h(f['text'])} <span class=\"explain\">Evidence: {evidence}</span></li>")
+        out.append(f'<li>{_h(f["text"])} <span class="explain">Evidence: {evidence}</span></li>')
     out.append("</ul></section>")
-    out.append("<section><h2>Sectors per area and group</h2><table class=\"heat\"><tr><th></th>")
+    out.append('<section><h2>Sectors per area and group</h2><table class="heat"><tr><th></th>')
     out.extend(f"<th>{_a(s)}</th>" for s in sectors)
     out.append("</tr>")
     units = [(f"{a['notation'] or ''} {a['label']}", a) for a in report["areas"]] + [
@@ -982,7 +960,7 @@ def render_html(report: dict[str, Any]) -> str:
     out.append("</section><section><h2>Groups</h2>")
     for g in report["groups"]:
         out.append(f"<h3>{_a(g)} ({_h(g['type'])})</h3>")
-        out.append(f"<p>{len(g['members'])} members <span class=\"explain\">{_h(m['members'])}</span></p>")
+        out.append(f'<p>{len(g["members"])} members <span class="explain">{_h(m["members"])}</span></p>')
         if g["members"]:
             out.append(
                 "<table><tr><th>Member</th><th>Sector</th><th>Why this sector</th>"
@@ -1004,8 +982,8 @@ def render_html(report: dict[str, Any]) -> str:
     out.append("<table><tr><th>Graph</th><th>Nodes</th><th>Edges</th><th>Components</th></tr>")
     for name, g in report["graphs"].items():
         out.append(
-            f"<tr><td>{_h(name)}</td><td class=\"num\">{g['nodes']}</td>"
-            f"<td class=\"num\">{g['edges']}</td><td class=\"num\">{g['components']}</td></tr>"
+            f'<tr><td>{_h(name)}</td><td class="num">{g["nodes"]}</td>'
+            f'<td class="num">{g["edges"]}</td><td class="num">{g["components"]}</td></tr>'
         )
     out.append("</table><ul>")
     ap = net["articulation_points"]
@@ -1021,12 +999,12 @@ def render_html(report: dict[str, Any]) -> str:
     com = net["communities"]
     out.append(
         f"<li>Communities of organisations: {com['count']}, modularity {_h(_fmt(com['modularity']))} "
-        f"<span class=\"explain\">{_h(m['modularity'])}</span></li>"
+        f'<span class="explain">{_h(m["modularity"])}</span></li>'
     )
     for name, mix in net["mixing"].items():
         out.append(
             f"<li>Sector assortativity of the {_h(name)} graph: "
-            f"{_h(_fmt(_round(mix['assortativity'])))} <span class=\"explain\">"
+            f'{_h(_fmt(_round(mix["assortativity"])))} <span class="explain">'
             f"{_h(m['assortativity'])}</span></li>"
         )
     out.append(f"<li>T_uig across all groups and areas: {_h(_fmt(net['system_t_uig']))}</li>")

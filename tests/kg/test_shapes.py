@@ -114,8 +114,10 @@ EXPECTED: dict[str, list[tuple[str, str, str]]] = {
         (V, "unlabelled-milestone", "rdfs:label"),
         (V, "undated-milestone", "time:inXSDgYear|time:inXSDgYearMonth|time:inXSDDate"),
         (V, "year-as-text", "time:inXSDgYear"),
-        (V, "month-as-date", "time:inXSDgYearMonth"),
+        (V, "month-as-date", "time:inXSDgYearMonth"),  # wrong datatype
+        (V, "month-as-date", "time:inXSDgYearMonth"),  # ... and not a year-month pattern
         (V, "day-as-year", "time:inXSDDate"),
+        (V, "malformed-year", "time:inXSDgYear"),  # "20x9"
     ],
     "ConceptShape": [
         (V, "unlabelled-challenge", "skos:prefLabel"),  # no label
