@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors
+from api import errors, middleware
 from api.deps import StoreProvider
 from api.routers import dumps, entities, home, linked_data, queries, sparql
 from api.settings import ApiSettings
@@ -36,7 +37,18 @@ def create_app(settings: ApiSettings | None = None, store: Store | None = None) 
         A store to serve instead of the on-disk one at ``settings.store`` (tests).
     """
     settings = settings or ApiSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Query workers start with the server and stop with it (see kg.executor).
+        sparql.start_executor(app)
+        try:
+            yield
+        finally:
+            sparql.stop_executor(app)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="lskg",
         version=__version__,
         description=(
@@ -53,6 +65,8 @@ def create_app(settings: ApiSettings | None = None, store: Store | None = None) 
         StoreProvider(store=store) if store is not None else StoreProvider(store_path=settings.store)
     )
     errors.install(app)
+    # Body and rate limits sit inside CORS, so that their refusals carry the CORS headers too.
+    middleware.install(app, settings)
     # Any origin may read; credentials are never allowed (see SECURITY.md).
     app.add_middleware(
         CORSMiddleware,
@@ -60,7 +74,7 @@ def create_app(settings: ApiSettings | None = None, store: Store | None = None) 
         allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type", "Authorization", "If-None-Match"],
-        expose_headers=["ETag", "Last-Modified", "X-LSKG-Truncated", "Retry-After"],
+        expose_headers=["ETag", "Last-Modified", "X-LSKG-Truncated", "X-LSKG-Rows", "Retry-After"],
     )
     if settings.access_log:
         _install_access_log(app)

@@ -25,7 +25,9 @@ __all__ = [
     "STATUS",
     "NotAcceptable",
     "PayloadTooLarge",
+    "TooManyRequests",
     "Unauthorized",
+    "UnsupportedMediaType",
     "error_response",
     "install",
 ]
@@ -57,6 +59,22 @@ class PayloadTooLarge(LskgError):
     code = "payload-too-large"
 
 
+class UnsupportedMediaType(LskgError):
+    """A request body comes in a media type the route does not read."""
+
+    code = "unsupported-media-type"
+
+
+class TooManyRequests(LskgError):
+    """A client sent more requests than its rate limit allows; ``retry_after`` is in seconds."""
+
+    code = "rate-limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests from this address; try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
 STATUS: dict[type[LskgError], int] = {
     QuerySyntaxError: 400,
     QueryRefused: 400,
@@ -64,6 +82,8 @@ STATUS: dict[type[LskgError], int] = {
     NotFound: 404,
     NotAcceptable: 406,
     PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+    TooManyRequests: 429,
     ValidationFailed: 422,
     QueryTimeout: 503,
     StoreUnavailable: 503,
@@ -86,6 +106,8 @@ def error_response(request: Request, exc: LskgError) -> Response:
     headers = {"Vary": "Accept"}
     if isinstance(exc, QueryTimeout | StoreUnavailable):
         headers["Retry-After"] = "5"
+    if isinstance(exc, TooManyRequests):
+        headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, Unauthorized) and exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="lskg"'
     accept = request.headers.get("accept", "")

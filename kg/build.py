@@ -26,7 +26,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +47,7 @@ __all__ = [
     "build",
     "build_lock",
     "graph_iri",
+    "input_files",
     "input_version",
     "parse_rdf_file",
     "read_source",
@@ -223,8 +224,31 @@ def data_files(data_dir: Path) -> list[Path]:
     return sorted(p for p in data_dir.glob("*.trig") if p.is_file())
 
 
-def assemble(base_iri: str, data_dir: Path | None = None) -> Assembled:
-    """Parse ontology, shapes and data into the quads of each named graph of the store."""
+def input_files(data_dir: Path, extra_dirs: Sequence[Path] = ()) -> list[Path]:
+    """The data files of ``data_dir`` followed by those of each extra directory (``lskg import``
+    writes one there per imported sheet). An extra directory that does not exist yet holds no
+    files. Each file becomes the graph named after its stem, so stems must be unique."""
+    files = data_files(data_dir)
+    for extra in extra_dirs:
+        if extra.is_dir():
+            files += data_files(extra)
+    seen: dict[str, Path] = {}
+    for path in files:
+        if path.stem in seen:
+            raise InputError(
+                f"{path}: a data file named {path.stem!r} is already read from {seen[path.stem]}; "
+                "each file becomes the graph named after it, so file names must be unique"
+            )
+        seen[path.stem] = path
+    return files
+
+
+def assemble(base_iri: str, data_dir: Path | None = None, *, extra_dirs: Sequence[Path] = ()) -> Assembled:
+    """Parse ontology, shapes and data into the quads of each named graph of the store.
+
+    ``extra_dirs`` are further directories of ``*.trig`` files read after ``data_dir`` (the
+    imports directory of ``lskg import``), under the same provenance rules.
+    """
     data_dir = data_dir or resource_dir("data")
     ontology_dir = resource_dir("ontology")
     graphs: dict[str, list[ox.Quad]] = {}
@@ -232,7 +256,7 @@ def assemble(base_iri: str, data_dir: Path | None = None) -> Assembled:
         g = ox.NamedNode(graph_iri(base_iri, name))
         quads = stable_blank_nodes(parse_rdf_file(ontology_dir / filename, base_iri), name)
         graphs[g.value] = [ox.Quad(q.subject, q.predicate, q.object, g) for q in quads]
-    sources = [read_source(path, base_iri) for path in data_files(data_dir)]
+    sources = [read_source(path, base_iri) for path in input_files(data_dir, extra_dirs)]
     if not sources:
         raise InputError(f"{data_dir}: no *.trig data files")
     for source in sources:
@@ -289,12 +313,12 @@ def _void(base_iri: str, graphs: dict[str, list[ox.Quad]], sources: list[SourceG
         yield q(dataset, DCTERMS + "source", credit)
 
 
-def input_version(base_iri: str, data_dir: Path | None = None) -> str:
+def input_version(base_iri: str, data_dir: Path | None = None, *, extra_dirs: Sequence[Path] = ()) -> str:
     """A hash of everything a build reads: lskg's version, the base IRI and the input files."""
     digest = hashlib.sha256()
     digest.update(f"lskg {__version__}\n{base_iri}\n".encode())
     inputs = [resource_dir("ontology") / "lskg.ttl", resource_dir("ontology") / "shapes.ttl"]
-    inputs += data_files(data_dir or resource_dir("data"))
+    inputs += input_files(data_dir or resource_dir("data"), extra_dirs)
     for path in inputs:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -319,8 +343,16 @@ class BuildResult:
         return sum(self.graphs.values())
 
 
-def build(settings: Settings, *, force: bool = False, data_dir: Path | None = None) -> BuildResult:
+def build(
+    settings: Settings,
+    *,
+    force: bool = False,
+    data_dir: Path | None = None,
+    extra_dirs: Sequence[Path] = (),
+) -> BuildResult:
     """Build and validate the graph into a new store and swap it in atomically.
+
+    ``extra_dirs`` adds directories of data files read after ``data_dir`` (see :func:`assemble`).
 
     Raises :class:`~kg.errors.ValidationFailed` (with the report) on any SHACL Violation and
     :class:`~kg.errors.InputError` on unreadable input; in both cases the store is untouched.
@@ -336,7 +368,7 @@ def build(settings: Settings, *, force: bool = False, data_dir: Path | None = No
         raise InputError(
             f"{store_path} exists and is not an lskg store link; move it away or pick another --store"
         )
-    version = input_version(settings.base_iri, data_dir)
+    version = input_version(settings.base_iri, data_dir, extra_dirs=extra_dirs)
     with build_lock(store_path):
         existing = current_build(store_path)
         if existing is not None and not force and _manifest_version(existing) == version:
@@ -351,7 +383,7 @@ def build(settings: Settings, *, force: bool = False, data_dir: Path | None = No
                 manifest["facts_with_provenance"],
                 time.perf_counter() - started,
             )
-        assembled = assemble(settings.base_iri, data_dir)
+        assembled = assemble(settings.base_iri, data_dir, extra_dirs=extra_dirs)
         report = validate_assembled(assembled)
         if not report.conforms:
             raise ValidationFailed(
@@ -454,8 +486,7 @@ def _write_store(
         store.extend(with_union_default_graph(quads))
     store.flush()
     counts = {
-        name: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
-        for name in graphs
+        name: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(name))) for name in graphs
     }
     del store
     gc.collect()

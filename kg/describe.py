@@ -45,12 +45,14 @@ __all__ = [
     "display_label",
     "entity_exists",
     "fold",
+    "labels",
     "local_name",
     "local_path",
     "search_labels",
 ]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+DCTERMS = "http://purl.org/dc/terms/"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -72,93 +74,66 @@ PREFIX lskg:    <https://w3id.org/lskg/ontology#>
 """
 
 # Oxigraph substitutes a bound value only for a variable the SELECT projects, so every query
-# below projects ?entity even though the caller knows it.
+# below projects ?entity even though the caller knows it. Each query is one basic graph
+# pattern seeded by ?entity: Oxigraph evaluates a bound variable as a join, and a pattern in
+# an OPTIONAL or a UNION branch would be evaluated over the whole store before that join.
 _EXISTS = _PREFIXES + "ASK { { ?entity ?p ?o } UNION { ?s ?p ?entity } }"
 
-_OUTGOING = (
+_OUTGOING = _PREFIXES + "SELECT ?entity ?p ?o WHERE { ?entity ?p ?o } ORDER BY ?p ?o LIMIT 5001"
+
+_OUTGOING_RECORDS = (
     _PREFIXES
-    + """
-SELECT ?entity ?p ?o ?record WHERE {
-  ?entity ?p ?o .
-  OPTIONAL { ?st rdf:subject ?entity ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?record }
-}
-ORDER BY ?p ?o ?record
-LIMIT 5001
-"""
+    + """SELECT ?entity ?p ?o ?record WHERE {
+  ?st rdf:subject ?entity ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?record .
+}"""
 )
 
+# Reification links (statement → resource) are provenance, not links between resources.
 _INCOMING = (
     _PREFIXES
-    + """
-SELECT ?entity ?s ?p ?record WHERE {
+    + """SELECT ?entity ?s ?p WHERE {
   ?s ?p ?entity .
   FILTER(?p NOT IN (rdf:subject, rdf:predicate, rdf:object, prov:wasDerivedFrom))
-  OPTIONAL { ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?entity ; prov:wasDerivedFrom ?record }
-}
-ORDER BY ?p ?s ?record
-LIMIT 5001
-"""
+} ORDER BY ?p ?s LIMIT 5001"""
+)
+
+_INCOMING_RECORDS = (
+    _PREFIXES
+    + """SELECT ?entity ?s ?p ?record WHERE {
+  ?st rdf:object ?entity ; rdf:subject ?s ; rdf:predicate ?p ; prov:wasDerivedFrom ?record .
+}"""
 )
 
 _STATED = (
     _PREFIXES
-    + """
-SELECT ?entity ?s ?p ?o WHERE {
+    + """SELECT ?entity ?s ?p ?o WHERE {
   ?st prov:wasDerivedFrom ?entity ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-}
-ORDER BY ?s ?p ?o
-LIMIT 5001
-"""
+} ORDER BY ?s ?p ?o LIMIT 5001"""
 )
 
-_RECORDS = (
+_STATEMENTS = (
     _PREFIXES
-    + """
-SELECT DISTINCT ?entity ?record ?document ?file ?start ?end ?url ?date WHERE {
-  { ?entity ?p ?o . ?st rdf:subject ?entity ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?record }
-  UNION
-  { ?s ?p ?entity . ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?entity ; prov:wasDerivedFrom ?record }
-  OPTIONAL { ?record dcterms:isPartOf ?document . OPTIONAL { ?document lskg:fileName ?file } }
-  OPTIONAL { ?record lskg:startLine ?start }
-  OPTIONAL { ?record lskg:endLine ?end }
-  OPTIONAL { ?record schema:url ?url }
-  OPTIONAL { ?record dcterms:date ?date }
-}
-"""
+    + "SELECT DISTINCT ?entity ?st ?sp ?so WHERE { ?st rdf:subject ?entity ; a rdf:Statement ; ?sp ?so }"
 )
 
-_NAMES = (
-    _PREFIXES
-    + """
-SELECT DISTINCT ?entity ?x ?label WHERE {
-  { BIND(?entity AS ?x) } UNION { ?entity ?p ?x } UNION { ?entity ?x ?o }
-  UNION { ?x ?p ?entity } UNION { ?s ?x ?entity }
-  UNION { ?st prov:wasDerivedFrom ?entity ; rdf:subject|rdf:predicate|rdf:object ?x }
-  ?x rdfs:label|skos:prefLabel|foaf:name ?label .
-}
-"""
-)
+_LABELS = _PREFIXES + "SELECT ?entity ?label WHERE { ?entity rdfs:label|skos:prefLabel|foaf:name ?label }"
+
+_FILE_NAME = _PREFIXES + "SELECT ?entity ?file WHERE { ?entity lskg:fileName ?file }"
 
 # Memberships have no label of their own; they are named after member and organisation.
-_MEMBERSHIPS = (
+_MEMBERSHIP = (
     _PREFIXES
-    + """
-SELECT DISTINCT ?entity ?m ?memberLabel ?orgLabel ?title WHERE {
-  { BIND(?entity AS ?m) } UNION { ?entity ?p ?m } UNION { ?m ?p ?entity }
-  UNION { ?st prov:wasDerivedFrom ?entity ; rdf:subject|rdf:object ?m }
-  ?m org:member ?member ; org:organization ?organisation .
-  ?member rdfs:label|foaf:name ?memberLabel .
-  ?organisation rdfs:label|skos:prefLabel ?orgLabel .
-  OPTIONAL { ?m lskg:roleTitle ?title }
-}
-"""
+    + "SELECT ?entity ?member ?organisation WHERE { ?entity org:member ?member ; org:organization ?organisation }"
 )
+
+_ROLE_TITLE = _PREFIXES + "SELECT ?entity ?title WHERE { ?entity lskg:roleTitle ?title }"
 
 _SEARCH = (
     _PREFIXES
     + """
-SELECT ?x ?label ?type WHERE {
-  ?x rdfs:label|skos:prefLabel|skos:altLabel|foaf:name ?label .
+SELECT ?x ?lp ?label ?type WHERE {
+  VALUES ?lp { rdfs:label skos:prefLabel foaf:name skos:altLabel }
+  ?x ?lp ?label .
   FILTER(isIRI(?x))
   OPTIONAL { ?x a ?type }
 }
@@ -367,36 +342,69 @@ def describe(store: Store, iri: str, limit: int = 500) -> Description:
     if not entity_exists(store, iri):
         raise NotFound(f"nothing in the graph is called <{iri}>")
     bind = {"entity": node}
-    records = _records(store, bind)
-    description = Description(iri)
+    lookup = _Lookup(store)
 
-    outgoing: dict[tuple[ox.NamedNode, Term], list[Record]] = {}
-    for row in store.select(_OUTGOING, bind).rows:
+    outgoing: dict[tuple[ox.NamedNode, Term], list[Record]] = {
+        (_named(row["p"]), _term(row["o"])): [] for row in store.select(_OUTGOING, bind).rows
+    }
+    for row in store.select(_OUTGOING_RECORDS, bind).rows:
         key = (_named(row["p"]), _term(row["o"]))
-        outgoing.setdefault(key, [])
-        if row.get("record") is not None:
-            outgoing[key].append(records[_value(row["record"])])
-    incoming: dict[tuple[Term, ox.NamedNode], list[Record]] = {}
-    for row in store.select(_INCOMING, bind).rows:
+        if key in outgoing:
+            outgoing[key].append(lookup.record(_value(row["record"])))
+    incoming: dict[tuple[Term, ox.NamedNode], list[Record]] = {
+        (_term(row["s"]), _named(row["p"])): [] for row in store.select(_INCOMING, bind).rows
+    }
+    for row in store.select(_INCOMING_RECORDS, bind).rows:
         key2 = (_term(row["s"]), _named(row["p"]))
-        incoming.setdefault(key2, [])
-        if row.get("record") is not None:
-            incoming[key2].append(records[_value(row["record"])])
+        if key2 in incoming:
+            incoming[key2].append(lookup.record(_value(row["record"])))
     stated = [
         Arc(_term(row["s"]), _named(row["p"]), _term(row["o"])) for row in store.select(_STATED, bind).rows
     ]
 
+    description = Description(iri)
     description.truncated = max(len(outgoing), len(incoming), len(stated)) > limit
-    description.outgoing = [Arc(node, p, o, tuple(recs)) for (p, o), recs in list(outgoing.items())[:limit]]
-    description.incoming = [Arc(s, p, node, tuple(recs)) for (s, p), recs in list(incoming.items())[:limit]]
+    description.outgoing = [
+        Arc(node, p, o, tuple(sorted(recs, key=str))) for (p, o), recs in list(outgoing.items())[:limit]
+    ]
+    description.incoming = [
+        Arc(s, p, node, tuple(sorted(recs, key=str))) for (s, p), recs in list(incoming.items())[:limit]
+    ]
     description.stated = stated[:limit]
     description.types = sorted(
         str(arc.object.value)
         for arc in description.outgoing
         if arc.predicate.value == RDF + "type" and isinstance(arc.object, ox.NamedNode)
     )
-    description.names = _names(store, bind)
+    arcs = [*description.outgoing, *description.incoming, *description.stated]
+    # Properties are only ever named by their labels; resources may be memberships or records.
+    for predicate in sorted({arc.predicate.value for arc in arcs}):
+        if found := lookup.labels(predicate):
+            description.names[predicate] = found
+    mentioned = {iri} | {
+        t.value for arc in arcs for t in (arc.subject, arc.object) if isinstance(t, ox.NamedNode)
+    }
+    mentioned.update(r.iri for arc in arcs for r in arc.records)
+    for other in sorted(mentioned):
+        if found := lookup.name(other):
+            description.names[other] = found
     return description
+
+
+def labels(store: Store, iri: str) -> dict[str, list[str]]:
+    """The labels (``rdfs:label``, ``skos:prefLabel``, ``foaf:name``) of one resource by language tag.
+
+    Examples
+    --------
+    >>> labels(_example_store(), "https://w3id.org/lskg/id/org/vinnova")
+    {'en': ['Vinnova']}
+    """
+    found: dict[str, list[str]] = {}
+    for row in store.select(_LABELS, {"entity": ox.NamedNode(iri)}).rows:
+        label = row["label"]
+        if isinstance(label, ox.Literal) and label.value not in found.get(label.language or "", []):
+            found.setdefault(label.language or "", []).append(label.value)
+    return found
 
 
 def cbd(store: Store, iri: str) -> list[ox.Triple]:
@@ -419,13 +427,7 @@ def cbd(store: Store, iri: str) -> list[ox.Triple]:
         (ox.Triple(node, _named(r["p"]), _term(r["o"])) for r in store.select(_OUTGOING, bind).rows),
         key=_triple_key,
     )
-    statements = store.select(
-        _PREFIXES
-        + """SELECT DISTINCT ?entity ?st ?sp ?so WHERE {
-               ?st rdf:subject ?entity ; a rdf:Statement ; ?sp ?so .
-             }""",
-        bind,
-    ).rows
+    statements = store.select(_STATEMENTS, bind).rows
     reified = sorted(
         (ox.Triple(_subject(r["st"]), _named(r["sp"]), _term(r["so"])) for r in statements), key=_triple_key
     )
@@ -453,9 +455,10 @@ def search_labels(store: Store, text: str, limit: int = 50, lang: str = "en") ->
         iri = _value(row["x"])
         label = row["label"]
         assert isinstance(label, ox.Literal)
-        labels.setdefault(iri, {}).setdefault(label.language or "", [])
-        if label.value not in labels[iri][label.language or ""]:
-            labels[iri][label.language or ""].append(label.value)
+        shown = labels.setdefault(iri, {})
+        # Alternative labels are searched but never shown as the name.
+        if _value(row["lp"]) != SKOS + "altLabel" and label.value not in shown.get(label.language or "", []):
+            shown.setdefault(label.language or "", []).append(label.value)
         if row.get("type") is not None:
             types.setdefault(iri, set()).add(_value(row["type"]))
         folded = fold(label.value)
@@ -511,12 +514,9 @@ def describe_ontology(store: Store, graph: str) -> tuple[dict[str, list[Term]], 
             header.setdefault(predicate, []).append(obj)
             continue
         if not (isinstance(subject, ox.NamedNode) and subject.value.startswith(LSKG.NS)):
-            if (
-                predicate == RDFS + "subClassOf"
-                and isinstance(obj, ox.NamedNode)
-                and obj.value.startswith(LSKG.NS)
-                and isinstance(subject, ox.NamedNode)
-            ):
+            # A class of another vocabulary declared a subclass of an lskg class.
+            if isinstance(subject, ox.NamedNode) and _is_lskg_superclass(predicate, obj):
+                assert isinstance(obj, ox.NamedNode)
                 _term_of(terms, obj.value).subclasses.append(subject.value)
             continue
         term = _term_of(terms, subject.value)
@@ -530,15 +530,21 @@ def describe_ontology(store: Store, graph: str) -> tuple[dict[str, list[Term]], 
             term.comments.setdefault(obj.language or "", []).append(obj.value)
         else:
             term.values.setdefault(predicate, []).append(obj)
-            if predicate == RDFS + "subClassOf" and isinstance(obj, ox.NamedNode):
-                if obj.value.startswith(LSKG.NS):
-                    _term_of(terms, obj.value).subclasses.append(subject.value)
+            if _is_lskg_superclass(predicate, obj):
+                assert isinstance(obj, ox.NamedNode)
+                _term_of(terms, obj.value).subclasses.append(subject.value)
     for term in terms.values():
         term.subclasses.sort()
         term.instances.sort()
         for values in term.values.values():
             values.sort(key=str)
     return header, sorted(terms.values(), key=lambda t: (ONTOLOGY_SECTIONS.index(t.section), t.name))
+
+
+def _is_lskg_superclass(predicate: str, obj: Term) -> bool:
+    return (
+        predicate == RDFS + "subClassOf" and isinstance(obj, ox.NamedNode) and obj.value.startswith(LSKG.NS)
+    )
 
 
 def _term_of(terms: dict[str, OntologyTerm], iri: str) -> OntologyTerm:
@@ -551,54 +557,72 @@ def _rank(folded: str, needle: str) -> int:
     return 0 if folded == needle else 1 if folded.startswith(needle) else 2
 
 
-def _records(store: Store, bind: Mapping[str, Term]) -> dict[str, Record]:
-    records: dict[str, Record] = {}
-    for row in store.select(_RECORDS, bind).rows:
-        iri = _value(row["record"])
-        records[iri] = Record(
-            iri,
-            document=_optional(row.get("document")),
-            file_name=_optional(row.get("file")),
-            start_line=_int(row.get("start")),
-            end_line=_int(row.get("end")),
-            url=_optional(row.get("url")),
-            read_on=_optional(row.get("date")),
-        )
-    return records
+class _Lookup:
+    """Labels, records and membership names, looked up one resource at a time and remembered."""
 
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._labels: dict[str, dict[str, list[str]]] = {}
+        self._records: dict[str, Record] = {}
 
-def _names(store: Store, bind: Mapping[str, Term]) -> dict[str, dict[str, list[str]]]:
-    names: dict[str, dict[str, list[str]]] = {}
-    for row in store.select(_NAMES, bind).rows:
-        label = row["label"]
-        assert isinstance(label, ox.Literal)
-        _add(names, _value(row["x"]), label.language or "", label.value)
-    memberships: dict[str, dict[str, dict[str, set[str]]]] = {}
-    for row in store.select(_MEMBERSHIPS, bind).rows:
-        parts = memberships.setdefault(_value(row["m"]), {"member": {}, "org": {}, "title": {}})
-        for var, key in (("memberLabel", "member"), ("orgLabel", "org"), ("title", "title")):
-            term = row.get(var)
-            if isinstance(term, ox.Literal):
-                parts[key].setdefault(term.language or "", set()).add(term.value)
-    for iri, parts in memberships.items():
-        if iri in names:
-            continue
-        for lang in ("en", "sv"):
-            member = display_label(_lists(parts["member"]), lang)
-            org = display_label(_lists(parts["org"]), lang)
-            title = display_label(_lists(parts["title"]), lang)
-            _add(names, iri, lang, f"{member} – {org}" + (f" ({title})" if title else ""))
-    return names
+    def labels(self, iri: str) -> dict[str, list[str]]:
+        if iri not in self._labels:
+            self._labels[iri] = labels(self.store, iri)
+        return self._labels[iri]
 
+    def record(self, iri: str) -> Record:
+        """The provenance record ``iri``: its document, file and lines, or its address and date."""
+        if iri not in self._records:
+            props: dict[str, Term | None] = {}
+            for row in self.store.select(_OUTGOING, {"entity": ox.NamedNode(iri)}).rows:
+                props.setdefault(_value(row["p"]), row["o"])
+            document = _optional(props.get(DCTERMS + "isPartOf"))
+            files = (
+                self.store.select(_FILE_NAME, {"entity": ox.NamedNode(document)}).column("file")
+                if document
+                else []
+            )
+            self._records[iri] = Record(
+                iri,
+                document=document,
+                file_name=files[0] if files else None,
+                start_line=_int(props.get(LSKG.startLine.value)),
+                end_line=_int(props.get(LSKG.endLine.value)),
+                url=_optional(props.get(SCHEMA + "url")),
+                read_on=_optional(props.get(DCTERMS + "date")),
+            )
+        return self._records[iri]
 
-def _add(names: dict[str, dict[str, list[str]]], iri: str, lang: str, text: str) -> None:
-    values = names.setdefault(iri, {}).setdefault(lang, [])
-    if text not in values:
-        values.append(text)
-
-
-def _lists(values: Mapping[str, set[str]]) -> dict[str, list[str]]:
-    return {lang: sorted(texts) for lang, texts in values.items()}
+    def name(self, iri: str) -> dict[str, list[str]]:
+        """Labels of ``iri``; a membership is named after its member and organisation, and a
+        provenance record after its file and lines (or its address and date)."""
+        found = self.labels(iri)
+        if found:
+            return found
+        bind = {"entity": ox.NamedNode(iri)}
+        memberships = self.store.select(_MEMBERSHIP, bind).rows
+        if memberships:
+            member, organisation = _value(memberships[0]["member"]), _value(memberships[0]["organisation"])
+            titles: dict[str, list[str]] = {}
+            for row in self.store.select(_ROLE_TITLE, bind).rows:
+                title = row["title"]
+                if isinstance(title, ox.Literal):
+                    titles.setdefault(title.language or "", []).append(title.value)
+            named: dict[str, list[str]] = {}
+            for lang in ("en", "sv"):
+                who = display_label(self.labels(member), lang) or local_name(member)
+                where = display_label(self.labels(organisation), lang) or local_name(organisation)
+                role = display_label(titles, lang)
+                named[lang] = [f"{who} – {where}" + (f" ({role})" if role else "")]
+            return named
+        kinds = {
+            _value(row["o"])
+            for row in self.store.select(_OUTGOING, bind).rows
+            if _value(row["p"]) == RDF + "type"
+        }
+        if kinds & {LSKG.Excerpt.value, LSKG.WebSource.value}:
+            return {"": [str(self.record(iri))]}
+        return {}
 
 
 def _triple_key(triple: ox.Triple) -> tuple[str, str, str]:

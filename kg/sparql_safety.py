@@ -68,7 +68,9 @@ _NUMBER = re.compile(r"[0-9]+")
 # Keywords that reach other hosts. Oxigraph needs no space after a keyword (``SERVICEex:x``),
 # so they are looked for inside every word and prefix, not only as whole words.
 _OUTBOUND = ("service", "load")
-_MAX_WORK = 3  # times the query length: what the second readings may lex in all
+# What the second readings may lex in all: a bound on the scanner's work for any input.
+_MAX_WORK = 3  # characters per character of the query
+_MIN_WORK = 10_000
 
 _FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
 
@@ -157,7 +159,7 @@ def _scan(text: str) -> tuple[list[_Token], list[_Token]]:
     # act only after a ')' or '{' closes or nests the expression, or after a quote or '#' has
     # shifted the reading; words before that are operands, not keywords.
     todo = [(t.start, t.start + len(t.text)) for t in main if t.kind == "iri"]
-    budget = _MAX_WORK * len(text) + 10_000
+    budget = _MAX_WORK * len(text) + _MIN_WORK
     while todo:
         start, end = todo.pop()
         effective = False

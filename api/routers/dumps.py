@@ -22,17 +22,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
 
-from api.deps import get_settings, get_store
-from api.routers.home import TermView, negotiated, render, term_view
-from api.routers.linked_data import OFFERED, rdf_response
+from api.routers.home import SettingsDep, StoreDep, TermView, negotiated, render, term_view
+from api.routers.linked_data import OFFERED, curie_view, rdf_response
 from api.settings import ApiSettings
-from kg.describe import display_label
+from kg.describe import display_label, labels
 from kg.errors import LskgError, NotFound
 from kg.store import Store, read_manifest
 from kg.void import void_description
@@ -55,7 +54,9 @@ DUMPS: dict[str, Dump] = {
     "trig": Dump("trig", "application/trig", ox.RdfFormat.TRIG, "every named graph"),
     "ttl": Dump("ttl", "text/turtle", ox.RdfFormat.TURTLE, "the union of the named graphs"),
     "nt": Dump("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, "the union, one triple a line"),
-    "jsonld": Dump("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, "every named graph (expanded JSON-LD)"),
+    "jsonld": Dump(
+        "jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, "every named graph (expanded JSON-LD)"
+    ),
 }
 # The dumps the VoID description lists.
 LISTED = ("nq", "ttl", "jsonld")
@@ -97,7 +98,7 @@ class DumpCache:
                     old.unlink()
 
 
-def get_dump_cache(request: Request, store: Store = Depends(get_store)) -> DumpCache:
+def get_dump_cache(request: Request, store: StoreDep) -> DumpCache:
     """The app's dump cache, created on first use (beside the store, else in a temp directory)."""
     cache: DumpCache | None = getattr(request.app.state, "dump_cache", None)
     if cache is None:
@@ -106,17 +107,21 @@ def get_dump_cache(request: Request, store: Store = Depends(get_store)) -> DumpC
     return cache
 
 
-@router.api_route(
+CacheDep = Annotated[DumpCache, Depends(get_dump_cache)]
+
+
+@router.head("/dump.{ext}", include_in_schema=False)
+@router.get(
     "/dump.{ext}",
-    methods=["GET", "HEAD"],
     summary="Download the whole dataset",
     response_description="The dataset in the requested syntax, streamed from a cache file.",
 )
 def dump(
     request: Request,
+    *,
     ext: str,
-    store: Store = Depends(get_store),
-    cache: DumpCache = Depends(get_dump_cache),
+    store: StoreDep,
+    cache: CacheDep,
 ) -> Response:
     """The whole dataset: ``.nq`` and ``.trig`` keep the named graphs, ``.ttl`` and ``.nt`` are
     their union, ``.jsonld`` is expanded JSON-LD with the named graphs."""
@@ -141,9 +146,10 @@ def dump(
 @router.get("/.well-known/void", summary="VoID description of the dataset")
 def well_known_void(
     request: Request,
+    *,
     format: str | None = Query(None, description="ttl, jsonld, nt, rdf or html; overrides Accept."),
-    settings: ApiSettings = Depends(get_settings),
-    store: Store = Depends(get_store),
+    settings: SettingsDep,
+    store: StoreDep,
 ) -> Response:
     """The dataset's VoID description: counts, class and property partitions, dumps, endpoint."""
     return _void(request, format, settings, store)
@@ -152,9 +158,10 @@ def well_known_void(
 @router.get("/dataset", summary="The dataset (its VoID description)")
 def dataset(
     request: Request,
+    *,
     format: str | None = Query(None, description="ttl, jsonld, nt, rdf or html; overrides Accept."),
-    settings: ApiSettings = Depends(get_settings),
-    store: Store = Depends(get_store),
+    settings: SettingsDep,
+    store: StoreDep,
 ) -> Response:
     """``{base}dataset`` dereferenced: the same description as ``/.well-known/void``."""
     return _void(request, format, settings, store)
@@ -163,9 +170,10 @@ def dataset(
 @router.get("/dataset.{ext}", include_in_schema=False)
 def dataset_file(
     request: Request,
+    *,
     ext: str,
-    settings: ApiSettings = Depends(get_settings),
-    store: Store = Depends(get_store),
+    settings: SettingsDep,
+    store: StoreDep,
 ) -> Response:
     """``/dataset.ttl`` and the other suffixes."""
     return _void(request, ext, settings, store)
@@ -174,18 +182,25 @@ def dataset_file(
 def _void(request: Request, fmt: str | None, settings: ApiSettings, store: Store) -> Response:
     media = negotiated(request, OFFERED, fmt)
     base = settings.base_iri
-    triples = void_description(
-        store,
-        base,
-        endpoint=f"{base}sparql",
-        dumps={DUMPS[s].media_type: f"{base}dump.{s}" for s in LISTED},
-    )
+    # Counting scans the whole store: do it once per store version.
+    key = (store.version, base)
+    cached: tuple[tuple[str, str], list[ox.Triple]] | None = getattr(request.app.state, "void_cache", None)
+    if cached is not None and cached[0] == key:
+        triples = cached[1]
+    else:
+        triples = void_description(
+            store,
+            base,
+            endpoint=f"{base}sparql",
+            dumps={DUMPS[s].media_type: f"{base}dump.{s}" for s in LISTED},
+        )
+        request.app.state.void_cache = (key, triples)
     if media != "text/html":
         return rdf_response(request, triples, media)
-    return render(request, "dataset.html", _dataset_page(triples, base))
+    return render(request, "dataset.html", _dataset_page(store, triples, base))
 
 
-def _dataset_page(triples: list[ox.Triple], base: str) -> dict[str, Any]:
+def _dataset_page(store: Store, triples: list[ox.Triple], base: str) -> dict[str, Any]:
     void = "http://rdfs.org/ns/void#"
     dataset = f"{base}dataset"
     props: dict[str, list[Any]] = {}
@@ -205,22 +220,26 @@ def _dataset_page(triples: list[ox.Triple], base: str) -> dict[str, Any]:
         return int(values[0].value) if values else 0
 
     def views(name: str) -> list[TermView]:
-        return [term_view(v, base) for v in sorted(props.get(name, []), key=str)]
+        terms = sorted(props.get(name, []), key=str)
+        names = {t.value: labels(store, t.value) for t in terms if isinstance(t, ox.NamedNode)}
+        return [term_view(t, base, names) for t in terms]
 
-    labels: dict[str, list[str]] = {}
+    titles: dict[str, list[str]] = {}
     for title in props.get("http://purl.org/dc/terms/title", []):
-        labels.setdefault(title.language or "", []).append(title.value)
+        titles.setdefault(title.language or "", []).append(title.value)
     classes = sorted(
-        (p for p in partitions.values() if void + "class" in p), key=lambda p: -int(p[void + "entities"].value)
+        (p for p in partitions.values() if void + "class" in p),
+        key=lambda p: -int(p[void + "entities"].value),
     )
     properties = sorted(
-        (p for p in partitions.values() if void + "property" in p), key=lambda p: -int(p[void + "triples"].value)
+        (p for p in partitions.values() if void + "property" in p),
+        key=lambda p: -int(p[void + "triples"].value),
     )
     return {
         "title": "Dataset",
         "iri": dataset,
-        "label_en": display_label(labels, "en"),
-        "label_sv": display_label({"sv": labels.get("sv", [])}),
+        "label_en": display_label(titles, "en"),
+        "label_sv": display_label({"sv": titles.get("sv", [])}),
         "triples": first_int("triples"),
         "entities": first_int("entities"),
         "uri_space": f"{base}id/",
@@ -232,9 +251,13 @@ def _dataset_page(triples: list[ox.Triple], base: str) -> dict[str, Any]:
         "graphs": [
             {"graph": term_view(ox.NamedNode(g), base), "triples": n} for g, n in sorted(subsets.items())
         ],
-        "classes": [{"term": term_view(p[void + "class"], base), "count": p[void + "entities"].value} for p in classes],
+        "classes": [
+            {"term": curie_view(p[void + "class"], base), "count": p[void + "entities"].value}
+            for p in classes
+        ],
         "properties": [
-            {"term": term_view(p[void + "property"], base), "count": p[void + "triples"].value} for p in properties
+            {"term": curie_view(p[void + "property"], base), "count": p[void + "triples"].value}
+            for p in properties
         ],
     }
 

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import jinja2
 import pyoxigraph as ox
@@ -19,15 +19,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from api.deps import get_settings, get_store
-from api.negotiation import negotiate
+from api.negotiation import FORMAT_ALIASES, negotiate
 from api.settings import ApiSettings
 from kg import __version__
-from kg.describe import display_label, local_name, local_path, search_labels
+from kg.describe import display_label, local_path, search_labels
 from kg.errors import NotFound
 from kg.results import compact
 from kg.store import Store, Term
 
-__all__ = ["TermView", "negotiated", "render", "router", "term_view"]
+__all__ = ["SettingsDep", "StoreDep", "TermView", "negotiated", "render", "router", "term_view"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -35,6 +35,10 @@ LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 VARY = {"Vary": "Accept"}
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _PLAIN = {_XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+
+# Dependencies as annotated types, so handlers declare them without calls in defaults.
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 
 router = APIRouter(tags=["pages"])
 
@@ -72,8 +76,14 @@ def render(
 
 
 def negotiated(request: Request, offered: list[str], format_param: str | None = None) -> str:
-    """The media type to answer ``request`` with, from ``?format=``, a suffix or ``Accept``."""
-    return negotiate(request.headers.get("accept"), offered, format_param)
+    """The media type to answer ``request`` with, from ``?format=``, a suffix or ``Accept``.
+
+    ``?format=json`` means plain JSON where the answer is not a SPARQL result.
+    """
+    aliases = dict(FORMAT_ALIASES)
+    if "application/json" in offered and "application/sparql-results+json" not in offered:
+        aliases["json"] = "application/json"
+    return negotiate(request.headers.get("accept"), offered, format_param, aliases)
 
 
 @dataclass(frozen=True)
@@ -93,7 +103,9 @@ class TermView:
         return self.kind == "iri" and self.href is not None and not self.href.startswith("/")
 
 
-def term_view(term: Term | None, base_iri: str, names: Mapping[str, Mapping[str, list[str]]] | None = None) -> TermView:
+def term_view(
+    term: Term | None, base_iri: str, names: Mapping[str, Mapping[str, list[str]]] | None = None
+) -> TermView:
     """How to show ``term``: our IRIs link to their page with their label, others link out."""
     if term is None:
         return TermView("empty", "")
@@ -107,7 +119,13 @@ def term_view(term: Term | None, base_iri: str, names: Mapping[str, Mapping[str,
     iri = term.value
     label = display_label((names or {}).get(iri, {}))
     here = local_path(iri, base_iri)
-    text = label or (compact(term, base_iri) if here is None else local_name(iri))
+    if label:
+        text = label
+    elif here is None:
+        short = compact(term, base_iri)
+        text = iri if short.startswith("<") else short
+    else:
+        text = here.lstrip("/")
     return TermView("iri", text, href=here or iri, title=iri)
 
 
@@ -117,7 +135,7 @@ def absolute(request: Request, path: str) -> str:
 
 
 @router.get("/", summary="Home page", response_class=HTMLResponse)
-def home(request: Request, settings: ApiSettings = Depends(get_settings)) -> Response:
+def home(request: Request, settings: SettingsDep) -> Response:
     """What lskg is and where to go from here (HTML; JSON with ``Accept: application/json``)."""
     media = negotiated(request, ["text/html", "application/json"])
     links = {
@@ -154,10 +172,11 @@ def home(request: Request, settings: ApiSettings = Depends(get_settings)) -> Res
 @router.get("/search", summary="Search labels across the graph", response_class=HTMLResponse)
 def search(
     request: Request,
+    *,
     q: str = Query("", description="Text to find in labels; case and diacritics are ignored."),
     limit: int = Query(50, ge=1, le=500, description="At most this many results."),
-    settings: ApiSettings = Depends(get_settings),
-    store: Store = Depends(get_store),
+    settings: SettingsDep,
+    store: StoreDep,
 ) -> Response:
     """Resources whose label contains ``q`` (HTML list; JSON with ``Accept: application/json``)."""
     media = negotiated(request, ["text/html", "application/json"])

@@ -20,11 +20,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import get_settings, get_store
-from api.routers.home import VARY, TermView, absolute, negotiated, render, term_view
+from api.routers.home import VARY, SettingsDep, StoreDep, TermView, absolute, negotiated, render, term_view
 from api.settings import ApiSettings
 from kg.describe import (
     ONTOLOGY_IRI,
@@ -46,7 +45,7 @@ from kg.results import compact, serialize_graph
 from kg.store import Store, Term
 from kg.vocab import LSKG
 
-__all__ = ["RDF_MEDIA", "SUFFIXES", "rdf_response", "router"]
+__all__ = ["RDF_MEDIA", "SUFFIXES", "curie_view", "rdf_response", "router"]
 
 RDF_MEDIA: dict[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,
@@ -55,7 +54,14 @@ RDF_MEDIA: dict[str, ox.RdfFormat] = {
 }
 JSON_LD = ("application/ld+json", "application/json")
 # Turtle first: it is what a client that accepts anything (curl, */*) gets.
-OFFERED = ["text/turtle", "text/html", "application/ld+json", "application/json", "application/n-triples", "application/rdf+xml"]
+OFFERED = [
+    "text/turtle",
+    "text/html",
+    "application/ld+json",
+    "application/json",
+    "application/n-triples",
+    "application/rdf+xml",
+]
 SUFFIXES = {
     "ttl": "text/turtle",
     "nt": "application/n-triples",
@@ -68,7 +74,13 @@ DESCRIBE_LIMIT = 500
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
-_FIRST = [_RDF + "type", _RDFS + "label", _SKOS + "prefLabel", _SKOS + "altLabel", "http://xmlns.com/foaf/0.1/name"]
+_FIRST = [
+    _RDF + "type",
+    _RDFS + "label",
+    _SKOS + "prefLabel",
+    _SKOS + "altLabel",
+    "http://xmlns.com/foaf/0.1/name",
+]
 _ROW_NAMES = {
     _RDFS + "subClassOf": "Subclass of",
     _RDFS + "subPropertyOf": "Subproperty of",
@@ -127,11 +139,12 @@ def jsonld_context() -> JSONResponse:
 @router.get("/id/{kind}/{slug:path}", summary="A resource of the graph (linked data)")
 def resource(
     request: Request,
+    *,
     kind: str,
     slug: str,
     format: str | None = Query(None, description="ttl, jsonld, nt, rdf or html; overrides Accept."),
-    settings: ApiSettings = Depends(get_settings),
-    store: Store = Depends(get_store),
+    settings: SettingsDep,
+    store: StoreDep,
 ) -> Response:
     """Dereference ``{base}id/{kind}/{slug}``: HTML page or concise bounded description in RDF."""
     iri = f"{settings.base_iri}id/{kind}/{slug}"
@@ -151,10 +164,11 @@ def resource(
 @router.get("/graph/{name:path}", summary="A named graph of the store")
 def named_graph(
     request: Request,
+    *,
     name: str,
     format: str | None = Query(None, description="ttl, jsonld, nt, rdf or html; overrides Accept."),
-    settings: ApiSettings = Depends(get_settings),
-    store: Store = Depends(get_store),
+    settings: SettingsDep,
+    store: StoreDep,
 ) -> Response:
     """Every triple of ``{base}graph/{name}`` (a source, its provenance, ontology, shapes, meta)."""
     graphs = set(store.graphs())
@@ -201,9 +215,10 @@ def named_graph(
 @router.get("/ontology", summary="The lskg ontology")
 def ontology(
     request: Request,
+    *,
     format: str | None = Query(None, description="ttl, jsonld, nt, rdf or html; overrides Accept."),
-    settings: ApiSettings = Depends(get_settings),
-    store: Store = Depends(get_store),
+    settings: SettingsDep,
+    store: StoreDep,
 ) -> Response:
     """The ontology: one HTML section per term (anchor ``#Term``), or the ontology graph in RDF."""
     return _ontology(request, format, settings, store)
@@ -212,9 +227,10 @@ def ontology(
 @router.get("/ontology.{ext}", summary="The lskg ontology in one format")
 def ontology_file(
     request: Request,
+    *,
     ext: str,
-    settings: ApiSettings = Depends(get_settings),
-    store: Store = Depends(get_store),
+    settings: SettingsDep,
+    store: StoreDep,
 ) -> Response:
     """The ontology as ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf`` or ``.html``."""
     if ext not in SUFFIXES:
@@ -222,12 +238,35 @@ def ontology_file(
     return _ontology(request, ext, settings, store)
 
 
+@router.get("/ontology/{version}", summary="A version of the lskg ontology")
+def ontology_version(
+    request: Request,
+    *,
+    version: str,
+    format: str | None = Query(None, description="ttl, jsonld, nt, rdf or html; overrides Accept."),
+    settings: SettingsDep,
+    store: StoreDep,
+) -> Response:
+    """``owl:versionIRI`` dereferenced: the ontology, if ``version`` is the one this store holds."""
+    stem, suffix = split_suffix(version)
+    held = store.select(
+        "SELECT ?o ?v WHERE { ?o <http://www.w3.org/2002/07/owl#versionInfo> ?v }",
+        {"o": ox.NamedNode(ONTOLOGY_IRI)},
+    ).column("v")
+    if stem not in held:
+        raise NotFound(
+            f"no ontology version {stem!r} here; this service holds {', '.join(h or '' for h in held)}"
+        )
+    return _ontology(request, format or suffix, settings, store)
+
+
 @router.get("/shapes", summary="The SHACL shapes the data is validated with")
 def shapes(
     request: Request,
+    *,
     format: str | None = Query(None, description="ttl, jsonld, nt or rdf; overrides Accept."),
-    settings: ApiSettings = Depends(get_settings),
-    store: Store = Depends(get_store),
+    settings: SettingsDep,
+    store: StoreDep,
 ) -> Response:
     """The SHACL shapes graph (Turtle by default, JSON-LD, N-Triples, RDF/XML)."""
     return _shapes(request, format, settings, store)
@@ -236,9 +275,10 @@ def shapes(
 @router.get("/shapes.{ext}", summary="The SHACL shapes in one format")
 def shapes_file(
     request: Request,
+    *,
     ext: str,
-    settings: ApiSettings = Depends(get_settings),
-    store: Store = Depends(get_store),
+    settings: SettingsDep,
+    store: StoreDep,
 ) -> Response:
     """The shapes as ``.ttl``, ``.jsonld``, ``.nt`` or ``.rdf``."""
     if ext not in SUFFIXES or ext == "html":
@@ -275,7 +315,7 @@ def _ontology(request: Request, fmt: str | None, settings: ApiSettings, store: S
         "label_sv": display_label(labels, "sv") if labels.get("sv") else "",
         "comments": _comments(header.get(_RDFS + "comment", [])),
         "header": [
-            {"prop": _prop_view(ox.NamedNode(p), base), "values": [_onto_view(v, base) for v in values]}
+            {"prop": _prop_view(ox.NamedNode(p), base), "terms": [curie_view(v, base) for v in values]}
             for p, values in sorted(header.items())
             if p not in skip and p != _RDF + "type"
         ],
@@ -290,17 +330,19 @@ def _term_page(term: Any, base: str) -> dict[str, Any]:
         rows.append(
             {
                 "name": _ROW_NAMES.get(predicate, compact(ox.NamedNode(predicate), base)),
-                "values": [_onto_view(v, base) for v in values],
+                "terms": [curie_view(v, base) for v in values],
             }
         )
     if term.subclasses:
-        rows.append({"name": "Subclasses", "values": [_onto_view(ox.NamedNode(i), base) for i in term.subclasses]})
+        rows.append(
+            {"name": "Subclasses", "terms": [curie_view(ox.NamedNode(i), base) for i in term.subclasses]}
+        )
     if term.instances:
-        rows.append({"name": "Members", "values": [_onto_view(ox.NamedNode(i), base) for i in term.instances]})
+        rows.append({"name": "Members", "terms": [curie_view(ox.NamedNode(i), base) for i in term.instances]})
     return {
         "name": term.name,
         "iri": term.iri,
-        "kinds": [_onto_view(ox.NamedNode(k), base) for k in term.kinds],
+        "kinds": [curie_view(ox.NamedNode(k), base) for k in term.kinds],
         "label_en": display_label({"en": term.labels.get("en", [])}),
         "label_sv": display_label({"sv": term.labels.get("sv", [])}),
         "comments": [
@@ -312,13 +354,18 @@ def _term_page(term: Any, base: str) -> dict[str, Any]:
     }
 
 
-def _onto_view(term: Term, base: str) -> TermView:
+def curie_view(term: Term, base: str) -> TermView:
+    """An IRI shown as a CURIE (``lskg:University``), linked to its page here or elsewhere."""
     if isinstance(term, ox.NamedNode):
-        return TermView("iri", compact(term, base), href=local_path(term.value, base) or term.value, title=term.value)
+        text = compact(term, base)
+        text = text[1:-1] if text.startswith("<") else text
+        return TermView("iri", text, href=local_path(term.value, base) or term.value, title=term.value)
     return term_view(term, base)
 
 
-def _prop_view(predicate: ox.NamedNode, base: str, names: Mapping[str, Mapping[str, list[str]]] | None = None) -> TermView:
+def _prop_view(
+    predicate: ox.NamedNode, base: str, names: Mapping[str, Mapping[str, list[str]]] | None = None
+) -> TermView:
     label = display_label((names or {}).get(predicate.value, {}))
     return TermView(
         "iri",
@@ -367,15 +414,27 @@ def _entity_page(description: Description, base: str) -> dict[str, Any]:
         "types": [view(ox.NamedNode(t)) for t in description.types],
         "same_as": same_as,
         "outgoing": [
-            {"prop": _prop_view(a.predicate, base, names), "value": view(a.object), "sources": _sources(a.records, base)}
+            {
+                "prop": _prop_view(a.predicate, base, names),
+                "value": view(a.object),
+                "sources": _sources(a.records, base),
+            }
             for a in outgoing
         ],
         "incoming": [
-            {"subject": view(a.subject), "prop": _prop_view(a.predicate, base, names), "sources": _sources(a.records, base)}
+            {
+                "subject": view(a.subject),
+                "prop": _prop_view(a.predicate, base, names),
+                "sources": _sources(a.records, base),
+            }
             for a in incoming
         ],
         "stated": [
-            {"subject": view(a.subject), "prop": _prop_view(a.predicate, base, names), "value": view(a.object)}
+            {
+                "subject": view(a.subject),
+                "prop": _prop_view(a.predicate, base, names),
+                "value": view(a.object),
+            }
             for a in description.stated
         ],
         "records": _sources(description.records, base),

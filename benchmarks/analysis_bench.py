@@ -1,0 +1,369 @@
+"""Benchmark of kg.analysis on synthetic ecosystems of 10k, 100k (and optionally 1M) edges.
+
+A seeded generator writes a synthetic Swedish-style life-science ecosystem as RDF (people,
+organisations with sectors and regions, groups, the eight collaboration areas, memberships,
+posts, participation), loads it into an in-memory store with the ontology, and then times
+every step the gap report takes, plus every analysis on its own, recording wall time and
+the peak of Python allocations (tracemalloc, in a second pass so that tracing does not
+slow the timed pass). Where nx-parallel is installed, the analyses it implements are also
+run with ``backend="parallel"`` in the same run, so the ratio is measured, not assumed.
+
+"Edges" are the edges of the affiliation and area graphs the data states: person–organisation
+and person–group memberships plus organisation–area participation.
+
+Usage::
+
+    .venv/bin/python benchmarks/analysis_bench.py                 # 10k and 100k edges
+    .venv/bin/python benchmarks/analysis_bench.py --sizes 10000   # one size
+    .venv/bin/python benchmarks/analysis_bench.py --huge          # adds 1M edges
+
+Results are merged into ``benchmarks/results/analysis.json`` (one entry per interpreter and
+size) and rendered to ``benchmarks/results/analysis.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import platform
+import random
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.analysis import centrality, graphs
+from kg.analysis.assortativity import sector_mixing
+from kg.analysis.brokerage import brokerage_roles
+from kg.analysis.communities import communities
+from kg.analysis.coverage import sector_coverage
+from kg.analysis.fragility import articulation_points, bridges, local_bridges
+from kg.analysis.holes import structural_holes
+from kg.analysis.links import cross_sector_links
+from kg.analysis.report import gap_report, render_html, render_markdown
+from kg.paths import resource_dir
+from kg.store import OxigraphStore
+
+RESULTS = Path(__file__).resolve().parent / "results"
+LSKG = "https://w3id.org/lskg/ontology#"
+ORG = "http://www.w3.org/ns/org#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+FOAF_PERSON = "http://xmlns.com/foaf/0.1/Person"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+BASE = "https://w3id.org/lskg/id/bench/"
+
+# Sector shares and the organisation classes that carry each sector.
+SECTORS = {
+    "Academia": (0.20, ["University"]),
+    "Industry": (0.35, ["Company", "IndustryAssociation"]),
+    "Public": (0.15, ["GovernmentAgency", "Municipality", "Ministry"]),
+    "Healthcare": (0.20, ["CareProvider", "ProfessionalAssociation"]),
+    "CivilSociety": (0.10, ["PatientOrganisation", "NonProfitOrganisation"]),
+}
+GROUP_CLASSES = ["CoordinationGroup", "ReferenceGroup", "WorkingGroup"]
+REGIONS = 21  # Sweden's regions
+
+
+def generate(edges: int, seed: int = 1) -> list[ox.Quad]:
+    """A synthetic ecosystem with about ``edges`` stated affiliation and participation edges.
+
+    A quarter of the edges are group memberships (groups of 6 to 40 people), 3 % are
+    organisation–area participations, the rest organisation memberships: everyone has one,
+    a third a second, a few a third; organisation sizes are heavy-tailed (preferential
+    choice with Pareto weights), as real affiliation data are. 10 % of memberships are
+    former, 10 % of people head their first organisation, 2 % of group members represent a
+    sector directly, 30 % of organisations state a region.
+    """
+    rng = random.Random(seed)
+    graph = ox.NamedNode(BASE + "graph")
+    quads: list[ox.Quad] = []
+
+    def add(s: str, p: str, o: str | ox.Literal) -> None:
+        obj = o if isinstance(o, ox.Literal) else ox.NamedNode(o)
+        quads.append(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), obj, graph))
+
+    group_edges = edges // 4
+    participation = max(8, edges * 3 // 100)
+    org_edges = edges - group_edges - participation
+    n_people = max(10, int(org_edges / 1.4))
+    n_orgs = max(10, n_people // 4)
+    n_groups = max(2, group_edges // 20)
+
+    regions = [f"{BASE}org/region-{i}" for i in range(REGIONS)]
+    for i, r in enumerate(regions):
+        add(r, RDF_TYPE, LSKG + "Region")
+        add(r, RDFS_LABEL, ox.Literal(f"Region {i}", language="en"))
+        add(r, LSKG + "sector", LSKG + "SectorHealthcare")
+    orgs = regions + [f"{BASE}org/o{i}" for i in range(n_orgs - REGIONS)]
+    names, shares = zip(*((k, v[0]) for k, v in SECTORS.items()), strict=True)
+    org_sector: dict[str, str] = {r: "Healthcare" for r in regions}
+    for i, org in enumerate(orgs[REGIONS:]):
+        sector = rng.choices(names, shares)[0]
+        org_sector[org] = sector
+        add(org, RDF_TYPE, LSKG + rng.choice(SECTORS[sector][1]))
+        add(org, RDFS_LABEL, ox.Literal(f"Organisation {i}", language="en"))
+        add(org, LSKG + "sector", LSKG + "Sector" + sector)
+        if rng.random() < 0.3:
+            add(org, LSKG + "region", rng.choice(regions))
+    weights = [min(rng.paretovariate(1.5), 60.0) for _ in orgs]
+
+    people = [f"{BASE}person/p{i}" for i in range(n_people)]
+    for i, p in enumerate(people):
+        add(p, RDF_TYPE, FOAF_PERSON)
+        add(p, RDFS_LABEL, ox.Literal(f"Person {i}"))
+    pairs: set[tuple[str, str]] = set()
+    count = 0
+
+    def membership(person: str, org: str, *, former: bool = False, represents: str | None = None) -> None:
+        nonlocal count
+        m = f"{BASE}membership/m{count}"
+        count += 1
+        add(m, RDF_TYPE, ORG + "Membership")
+        add(m, ORG + "member", person)
+        add(m, ORG + "organization", org)
+        add(m, ORG + "role", BASE + "role/member")
+        if former:
+            add(m, LSKG + "roleStatus", LSKG + "FormerRole")
+        if represents:
+            add(m, LSKG + "representsSector", LSKG + "Sector" + represents)
+
+    first = rng.choices(orgs, weights, k=len(people))
+    for person, org in zip(people, first, strict=True):
+        pairs.add((person, org))
+        membership(person, org, former=rng.random() < 0.1)
+        if rng.random() < 0.1:
+            add(person, ORG + "headOf", org)
+    while len(pairs) < org_edges:
+        person, org = rng.choice(people), rng.choices(orgs, weights)[0]
+        if (person, org) not in pairs:
+            pairs.add((person, org))
+            membership(person, org, former=rng.random() < 0.1)
+
+    groups = [f"{BASE}group/g{i}" for i in range(n_groups)]
+    areas = [f"{BASE}area/a{i}" for i in range(1, 9)]
+    for i, a in enumerate(areas, start=1):
+        add(a, RDF_TYPE, LSKG + "CollaborationArea")
+        add(a, SKOS + "notation", ox.Literal(str(i)))
+        add(a, SKOS + "prefLabel", ox.Literal(f"Area {i}", language="en"))
+    for i, g in enumerate(groups):
+        add(g, RDF_TYPE, LSKG + rng.choice(GROUP_CLASSES))
+        add(g, RDFS_LABEL, ox.Literal(f"Group {i}", language="en"))
+        if rng.random() < 0.5:
+            add(g, LSKG + "attachedToArea", rng.choice(areas))
+    placed = 0
+    while placed < group_edges:
+        g = groups[placed * n_groups // group_edges]
+        person = rng.choice(people)
+        if (person, g) in pairs:
+            continue
+        pairs.add((person, g))
+        represents = rng.choice(names) if rng.random() < 0.02 else None
+        membership(person, g, represents=represents)
+        placed += 1
+    taking_part: set[tuple[str, str]] = set()
+    while len(taking_part) < participation:
+        taking_part.add((rng.choice(orgs), rng.choice(areas)))
+    for org, area in sorted(taking_part):
+        add(org, LSKG + "participatesIn", area)
+    return quads
+
+
+def synthetic_store(edges: int, seed: int = 1) -> OxigraphStore:
+    """The ontology plus :func:`generate`'s ecosystem in an in-memory store."""
+    graph = ox.NamedNode(BASE + "ontology")
+    ontology = ox.parse(path=str(resource_dir("ontology") / "lskg.ttl"), format=ox.RdfFormat.TURTLE)
+    quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in ontology]
+    quads += generate(edges, seed)
+    return OxigraphStore.from_quads(quads, version=f"bench-{edges}-{seed}")
+
+
+def measure(fn: Callable[[], Any], *, memory: bool) -> tuple[float, float | None, Any]:
+    """Seconds of one call and, in the memory pass, the peak of Python allocations in MiB."""
+    gc.collect()
+    if memory:
+        tracemalloc.start()
+    started = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - started
+    peak = None
+    if memory:
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    return seconds, peak, result
+
+
+def parallel_available() -> bool:
+    try:
+        return "parallel" in nx.config.backends  # type: ignore[attr-defined]
+    except AttributeError:
+        return False
+
+
+def steps(store: OxigraphStore, *, parallel: bool) -> list[tuple[str, str, Callable[[], Any]]]:
+    """(name, backend, thunk) for every step; thunks read the graphs from the cache."""
+
+    def g(name: str) -> nx.Graph:
+        return graphs.build_graph(store, name)
+
+    def group_nodes() -> list[str]:
+        return [n for n, k in g("affiliations").nodes(data="kind") if k == "group"]
+
+    def shortlist() -> list[str]:
+        return sorted(g("people"), key=g("people").degree, reverse=True)[:100]
+
+    plan: list[tuple[str, str, Callable[[], Any]]] = [
+        ("read_ecosystem (SPARQL)", "default", lambda: graphs.read_ecosystem(store)),
+        ("graph: affiliations", "default", lambda: g("affiliations")),
+        ("graph: areas", "default", lambda: g("areas")),
+        ("graph: people", "default", lambda: g("people")),
+        ("graph: organisations", "default", lambda: g("organisations")),
+        ("degree (people)", "default", lambda: centrality.degree(g("people"))),
+        ("betweenness (people)", "default", lambda: centrality.betweenness(g("people"))),
+        ("eigenvector (people)", "default", lambda: centrality.eigenvector(g("people"))),
+        ("pagerank (people)", "default", lambda: centrality.pagerank(g("people"))),
+        ("sector_coverage (groups)", "default", lambda: sector_coverage(g("affiliations"), group_nodes())),
+        ("brokerage_roles (people, all)", "default", lambda: brokerage_roles(g("people"))),
+        ("brokerage_roles (organisations, all)", "default", lambda: brokerage_roles(g("organisations"))),
+        ("structural_holes (people, top 100)", "default", lambda: structural_holes(g("people"), shortlist())),
+        ("articulation_points (affiliations)", "default", lambda: articulation_points(g("affiliations"))),
+        ("bridges (affiliations)", "default", lambda: bridges(g("affiliations"))),
+        ("local_bridges (people)", "default", lambda: local_bridges(g("people"))),
+        ("communities (organisations)", "default", lambda: communities(g("organisations"))),
+        ("sector_mixing (people)", "default", lambda: sector_mixing(g("people"))),
+        (
+            "cross_sector_links (organisations, hubs ≤ 200)",
+            "default",
+            lambda: cross_sector_links(g("organisations"), limit=10, max_shared_degree=200),
+        ),
+    ]
+    if parallel:
+        plan.append(
+            (
+                "betweenness (people)",
+                "parallel",
+                lambda: centrality.betweenness(g("people"), backend="parallel"),
+            )
+        )
+    return plan
+
+
+def full_report(store: OxigraphStore) -> Any:
+    graphs.clear_cache()
+    report = gap_report(store)
+    render_markdown(report)
+    render_html(report)
+    return report
+
+
+def run_size(edges: int, seed: int, *, parallel: bool) -> dict[str, Any]:
+    """Time (and, in a second pass, trace) every step on one synthetic ecosystem."""
+    started = time.perf_counter()
+    store = synthetic_store(edges, seed)
+    load = time.perf_counter() - started
+    graphs.clear_cache()
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for memory in (False, True):
+        graphs.clear_cache()
+        for name, backend, thunk in steps(store, parallel=parallel):
+            seconds, peak, result = measure(thunk, memory=memory)
+            row = rows.setdefault((name, backend), {"step": name, "backend": backend})
+            if memory:
+                row["peak_mib"] = round(peak or 0.0, 1)
+            else:
+                row["seconds"] = round(seconds, 3)
+                if isinstance(result, dict) and "method" in result:
+                    row["note"] = result["method"] + (f", k={result['k']}" if result.get("k") else "")
+        seconds, peak, report = measure(lambda: full_report(store), memory=memory)
+        row = rows.setdefault(("gap report (from store, md + html)", "default"), {
+            "step": "gap report (from store, md + html)", "backend": "default"})
+        if memory:
+            row["peak_mib"] = round(peak or 0.0, 1)
+        else:
+            row["seconds"] = round(seconds, 3)
+    sizes = report["graphs"]
+    return {
+        "edges": edges,
+        "seed": seed,
+        "load_seconds": round(load, 2),
+        "quads": len(store),
+        "graphs": sizes,
+        "python": platform.python_version(),
+        "networkx": nx.__version__,
+        "parallel": parallel,
+        "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "rows": list(rows.values()),
+    }
+
+
+def render(results: dict[str, Any]) -> str:
+    """Markdown tables of every run in ``results``."""
+    lines = [
+        "# kg.analysis benchmark",
+        "",
+        "Written by `benchmarks/analysis_bench.py`; rerun it to refresh. Machine: "
+        f"{platform.machine()}, 2 cores (the project machine). Times are wall-clock seconds of "
+        "one run; peak is the peak of Python allocations during the step (tracemalloc, "
+        "measured in a separate pass; Oxigraph's own Rust allocations are not traced). "
+        "Graph steps include building the graph from SPARQL results; later steps reuse the "
+        "cached graphs. The gap report row starts from an empty cache, so it includes "
+        "reading the store and building all four graphs.",
+        "",
+    ]
+    for key in sorted(results, key=lambda k: (results[k]["python"], results[k]["edges"])):
+        run = results[key]
+        g = run["graphs"]
+        lines += [
+            f"## {run['edges']:,} edges — Python {run['python']}, networkx {run['networkx']}"
+            + (", nx-parallel installed" if run["parallel"] else ""),
+            "",
+            f"Store: {run['quads']:,} quads, generated and loaded in {run['load_seconds']} s. "
+            + "; ".join(f"{n}: {v['nodes']:,} nodes, {v['edges']:,} edges" for n, v in g.items())
+            + f". Process max RSS {run['max_rss_mib']} MiB.",
+            "",
+            "| step | backend | seconds | peak MiB | note |",
+            "| --- | --- | ---: | ---: | --- |",
+        ]
+        for row in run["rows"]:
+            lines.append(
+                f"| {row['step']} | {row['backend']} | {row.get('seconds', '')} | "
+                f"{row.get('peak_mib', '')} | {row.get('note', '')} |"
+            )
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--huge", action="store_true", help="also run 1,000,000 edges")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    sizes = list(args.sizes) + ([1_000_000] if args.huge else [])
+    parallel = parallel_available()
+    args.results.mkdir(parents=True, exist_ok=True)
+    store_json = args.results / "analysis.json"
+    results: dict[str, Any] = json.loads(store_json.read_text()) if store_json.exists() else {}
+    for edges in sizes:
+        print(f"running {edges:,} edges (python {platform.python_version()}, parallel={parallel})",
+              file=sys.stderr)
+        run = run_size(edges, args.seed, parallel=parallel)
+        results[f"{run['python']}/{edges}"] = run
+        store_json.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+        (args.results / "analysis.md").write_text(render(results), encoding="utf-8")
+        for row in run["rows"]:
+            print(f"  {row['step']:<48} {row['backend']:<9} {row.get('seconds', 0):>8.3f}s",
+                  file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
