@@ -381,12 +381,14 @@ class UpdateOutcome:
 
 
 def _update_main(conn: Connection, build_dir: str, update: str) -> None:
-    """Apply ``update`` to an in-memory copy of a build; send back its named-graph quads."""
+    """Apply ``update`` to an in-memory copy of a build; send back its named-graph quads
+    (as N-Quads), or ``None`` if the update changed nothing."""
     try:
         source = ox.Store.read_only(str(Path(build_dir) / _DATA_DIR))
         store = ox.Store()
         store.bulk_extend(source.quads_for_pattern(None, None, None))
         default_before = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        named_before = {q for q in store if isinstance(q.graph_name, ox.NamedNode)}
         store.update(update)
         default_after = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
         if default_after != default_before:
@@ -394,8 +396,11 @@ def _update_main(conn: Connection, build_dir: str, update: str) -> None:
                 "the update changes the default graph, which is derived as the union of the named "
                 "graphs; write into a named graph instead: INSERT DATA { GRAPH <...> { ... } }"
             )
-        named = (q for q in store if isinstance(q.graph_name, ox.NamedNode))
-        conn.send(("ok", ox.serialize(named, format=ox.RdfFormat.N_QUADS)))
+        named = [q for q in store if isinstance(q.graph_name, ox.NamedNode)]
+        if set(named) == named_before:
+            conn.send(("ok", None))
+        else:
+            conn.send(("ok", ox.serialize(named, format=ox.RdfFormat.N_QUADS)))
     except SyntaxError as exc:
         conn.send(("error", "QuerySyntaxError", syntax_message(str(exc))))
     except (RuntimeError, ValueError) as exc:
@@ -449,11 +454,14 @@ def apply_update(
         if current is None:
             raise StoreUnavailable(f"no lskg store at {path}; run `lskg build` first")
         previous = read_manifest(current)
-        nquads: bytes = _in_worker(_update_main, (str(current), update), timeout, "update")
+        nquads: bytes | None = _in_worker(_update_main, (str(current), update), timeout, "update")
+        if nquads is None:
+            quads_before = sum(int(n) for n in previous.get("graphs", {}).values())
+            return UpdateOutcome(
+                str(previous.get("version")), current, False, quads_before, int(previous.get("warnings", 0))
+            )
         lines = sorted(set(nquads.splitlines()))
         version = "update-" + hashlib.sha256(b"\n".join(lines)).hexdigest()
-        if version == previous.get("version"):
-            return UpdateOutcome(version, current, False, len(lines), int(previous.get("warnings", 0)))
         quads = list(ox.parse(b"\n".join(lines) + b"\n", ox.RdfFormat.N_QUADS))
         report = validate_quads(quads)
         if not report.conforms:

@@ -15,12 +15,12 @@ sector lines), and each suggestion lists the shared neighbours that explain it.
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from kg.errors import InputError
 
@@ -77,58 +77,100 @@ def cross_sector_links(
         raise InputError(f"unknown link method {method!r}; choose one of {', '.join(METHODS)}")
     if G.is_directed():
         raise InputError("cross_sector_links needs an undirected graph")
-    sector = {n: s for n, s in G.nodes(data=attr) if s is not None}
-    scores: dict[tuple[Any, Any], float] = defaultdict(float)
-    shared: dict[tuple[Any, Any], list[Any]] = defaultdict(list)
-
-    def contribution(w: Any) -> float | None:
-        d = G.degree(w)
-        if d < 2 or (max_shared_degree is not None and d > max_shared_degree):
-            return None
-        return 1 / math.log(d) if method == "adamic_adar" else 1 / d
-
-    def add(a: Any, c: Any, w: Any, weight: float) -> None:
-        key = (a, c) if str(a) <= str(c) else (c, a)
-        scores[key] += weight
-        shared[key].append(w)
-
-    if nodes is None:
-        for w in G:
-            weight = contribution(w)
-            if weight is None:
-                continue
-            ends = [n for n in G[w] if n in sector and n != w]
-            for i, a in enumerate(ends):
-                adjacent = G[a]
-                for c in ends[i + 1 :]:
-                    if sector[a] != sector[c] and c not in adjacent:
-                        add(a, c, w, weight)
+    nodes_list, index, A, codes = _matrix(G, attr)
+    if A.shape[0] == 0:
+        return []
+    degrees = np.asarray(A.sum(axis=1)).ravel()
+    usable = degrees >= 2
+    if max_shared_degree is not None:
+        usable &= degrees <= max_shared_degree
+    weights = np.zeros(len(nodes_list))
+    if method == "adamic_adar":
+        weights[usable] = 1.0 / np.log(degrees[usable])
     else:
-        # Walk out from the focus nodes only: cost grows with their neighbourhoods, not with
-        # the whole graph, so scoring one group's members stays cheap on a large graph.
-        focus = {n for n in nodes if n in sector}
-        position = {n: i for i, n in enumerate(G)}
-        for a in sorted(focus, key=position.__getitem__):
-            adjacent = G[a]
-            for w in adjacent:
-                weight = contribution(w) if w != a else None
-                if weight is None:
-                    continue
-                for c in G[w]:
-                    if c == a or c not in sector or sector[c] == sector[a] or c in adjacent:
-                        continue
-                    if c in focus and position[c] < position[a]:
-                        continue  # the pair was scored from c's side
-                    add(a, c, w, weight)
-    ranked = sorted(scores, key=lambda p: (-scores[p], str(p)))
+        weights[usable] = 1.0 / degrees[usable]
+    if nodes is None:
+        focus = np.flatnonzero(codes >= 0)
+    else:
+        focus = np.array(sorted(index[n] for n in set(nodes) if n in index and codes[index[n]] >= 0))
+    in_focus = np.zeros(len(nodes_list), dtype=bool)
+    in_focus[focus] = True
+    weighted = A.multiply(weights[np.newaxis, :]).tocsr()
+    found_rows: list[Any] = []
+    found_cols: list[Any] = []
+    found_vals: list[Any] = []
+    # Rows in chunks: each chunk's two-step products are a |chunk| x n sparse matrix, so
+    # memory stays bounded on large graphs while the arithmetic runs in SciPy's C code.
+    for start in range(0, len(focus), 512):
+        rows = focus[start : start + 512]
+        scores = (weighted[rows] @ A).tocsr()
+        scores = (scores - scores.multiply(A[rows])).tocoo()
+        r, c, v = rows[scores.row], scores.col, scores.data
+        keep = (v > 1e-12) & (c != r) & (codes[c] >= 0) & (codes[c] != codes[r])
+        # A pair with both ends in focus is met from both ends; keep it from the lower index.
+        keep &= ~in_focus[c] | (r < c)
+        found_rows.append(r[keep])
+        found_cols.append(c[keep])
+        found_vals.append(v[keep])
+        if limit is not None:
+            found_rows, found_cols, found_vals = _best(found_rows, found_cols, found_vals, limit)
+    if not found_vals:
+        return []
+    rs, cs, vs = (np.concatenate(x) for x in (found_rows, found_cols, found_vals))
+    pairs = []
+    for a, c, score in zip(rs.tolist(), cs.tolist(), vs.tolist(), strict=True):
+        u, v = nodes_list[a], nodes_list[c]
+        pairs.append(((u, v) if str(u) <= str(v) else (v, u), score))
+    pairs.sort(key=lambda p: (-p[1], str(p[0])))
     if limit is not None:
-        ranked = ranked[:limit]
-    return [
-        {
-            "pair": pair,
-            "score": scores[pair],
-            "sectors": (sector[pair[0]], sector[pair[1]]),
-            "shared": sorted(shared[pair], key=str),
-        }
-        for pair in ranked
-    ]
+        pairs = pairs[:limit]
+    sector = dict(G.nodes(data=attr))
+    result = []
+    for (u, v), score in pairs:
+        shared = [w for w in set(G[u]) & set(G[v]) if weights[index[w]] > 0]
+        result.append(
+            {
+                "pair": (u, v),
+                "score": score,
+                "sectors": (sector[u], sector[v]),
+                "shared": sorted(shared, key=str),
+            }
+        )
+    return result
+
+
+def _best(rows: list[Any], cols: list[Any], vals: list[Any], limit: int) -> tuple[list[Any], ...]:
+    """Keep the ``limit`` best scores so far, and every score tied with the last of them."""
+    r, c, v = (np.concatenate(x) for x in (rows, cols, vals))
+    if len(v) > limit:
+        cutoff = np.partition(v, len(v) - limit)[len(v) - limit]
+        keep = v >= cutoff - 1e-12
+        r, c, v = r[keep], c[keep], v[keep]
+    return [r], [c], [v]
+
+
+_MATRICES: weakref.WeakKeyDictionary[nx.Graph, tuple[Any, ...]] = weakref.WeakKeyDictionary()
+
+
+def _matrix(G: nx.Graph, attr: str) -> tuple[list[Any], dict[Any, int], Any, Any]:
+    """Nodes, their index, the 0/1 adjacency matrix and sector codes (-1 for none).
+
+    Kept for frozen graphs (the cached graphs of :func:`kg.analysis.graphs.build_graph`),
+    which cannot change, so that scoring group after group reuses one matrix.
+    """
+    key = (attr,)
+    if nx.is_frozen(G) and G in _MATRICES and _MATRICES[G][0] == key:
+        return _MATRICES[G][1]  # type: ignore[no-any-return]
+    nodes_list = list(G)
+    index = {n: i for i, n in enumerate(nodes_list)}
+    A = nx.to_scipy_sparse_array(G, nodelist=nodes_list, weight=None, dtype=float, format="csr")
+    A.setdiag(0)
+    A.eliminate_zeros()
+    A.data[:] = 1.0
+    names = sorted({s for _, s in G.nodes(data=attr) if s is not None}, key=str)
+    code = {s: i for i, s in enumerate(names)}
+    codes = np.array([code.get(G.nodes[n].get(attr), -1) for n in nodes_list], dtype=np.int64)
+    built = (nodes_list, index, A, codes)
+    if nx.is_frozen(G):
+        _MATRICES[G] = (key, built)
+    return built

@@ -22,21 +22,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.build import BuildResult, graph_iri
+from kg.build import graph_iri
 from kg.config import Settings
 from kg.errors import InputError, ValidationFailed
+from kg.importers.commit import Committed, apply_import_files, validate_import_files
 from kg.importers.common import (
     Draft,
     ImportRejected,
     RowError,
-    apply_import_files,
     default_imports_dir,
     load_aliases,
     load_index,
     map_report,
     render_trig,
     resolve_data_dir,
-    validate_import_files,
 )
 from kg.importers.identifiers import is_slug, slugify
 from kg.importers.ror import looks_like_ror, map_ror, read_ror
@@ -71,16 +70,19 @@ class ImportResult:
     facts: int
     new_entities: int
     dry_run: bool
-    report: ValidationReport | None
-    build: BuildResult | None
+    committed: Committed | None = None
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
+    def report(self) -> ValidationReport | None:
+        """The SHACL report of the validated nodes (see :mod:`kg.importers.commit`)."""
+        return self.committed.report if self.committed else None
+
+    @property
     def warnings(self) -> int:
-        """SHACL warnings of the graph with the import (incomplete, not wrong)."""
-        report = self.report or (self.build.report if self.build else None)
-        return len(report.warnings) if report else 0
+        """SHACL warnings about the validated nodes (incomplete, not wrong)."""
+        return len(self.report.warnings) if self.report else 0
 
     def as_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data."""
@@ -94,7 +96,8 @@ class ImportResult:
             "facts": self.facts,
             "new_entities": self.new_entities,
             "dry_run": self.dry_run,
-            "written": not self.dry_run,
+            "written": bool(self.committed and self.committed.written),
+            "incremental_validation": bool(self.committed and self.committed.incremental),
             "warnings": self.warnings,
             "notes": self.notes,
             "seconds": round(self.seconds, 3),
@@ -202,22 +205,18 @@ def import_file(
         facts=draft.facts,
         new_entities=len(draft.new_entities),
         dry_run=dry_run,
-        report=None,
-        build=None,
         notes=draft.notes,
     )
     errors: list[RowError] = list(draft.errors)
     if errors or dry_run:
-        report = validate_import_files(settings, data_dir, imports_dir, changes)
-        errors += map_report(report, draft, columns)
+        checked = validate_import_files(settings, data_dir, imports_dir, changes)
+        errors += map_report(checked.report, draft, columns)
         if errors:
-            raise ImportRejected(path.name, errors, report)
-        result.report = report
+            raise ImportRejected(path.name, errors, checked.report)
+        result.committed = checked
     else:
         try:
-            result.build = apply_import_files(settings, data_dir, imports_dir, changes)
-        except ImportRejected:
-            raise
+            result.committed = apply_import_files(settings, data_dir, imports_dir, changes)
         except ValidationFailed as exc:
             report = exc.report if isinstance(exc.report, ValidationReport) else None
             mapped = map_report(report, draft, columns) if report else []

@@ -11,26 +11,21 @@ imports and validated with SHACL together with the curated data before anything 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import json
-import os
 import re
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg.build import BuildResult, assemble, build, data_files, read_source, validate_assembled
+from kg.build import data_files, read_source
 from kg.config import Settings
 from kg.errors import InputError, ValidationFailed
 from kg.importers.identifiers import parse_org_number, slugify
-from kg.importers.vocab import DCTERMS, FOAF, RDF, RDFS, ROR, SCHEMA, SKOS, WD, XSD, lookup_key
+from kg.importers.vocab import DCTERMS, FOAF, RDF, RDFS, ROR, SCHEMA, SKOS, WD, XSD, lookup_key, vocabulary
 from kg.paths import resource_dir
 from kg.store import PREFIXES
 from kg.validate import ValidationReport
@@ -39,17 +34,19 @@ from kg.vocab import LSKG
 __all__ = [
     "ALIASES_FILE",
     "Draft",
+    "Existing",
     "GraphIndex",
     "ImportRejected",
     "Record",
     "RowError",
-    "apply_import_files",
     "default_imports_dir",
+    "fold",
     "import_files",
     "load_aliases",
     "load_index",
     "map_report",
     "render_trig",
+    "resolve_data_dir",
 ]
 
 ALIASES_FILE = "reconciliation.json"
@@ -213,6 +210,40 @@ def load_index(
 # ---------------------------------------------------------------------------- the draft of an import
 
 
+@dataclass(frozen=True)
+class Existing:
+    """What the graph already states about an entity an import merges into."""
+
+    kinds: frozenset[str]
+    sector: bool
+    labels: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, index: GraphIndex, iri: str) -> Existing:
+        """Read it from an index (before the import adds to it)."""
+        kinds = frozenset(index.types.get(iri, set()) & vocabulary().organisation_classes)
+        return cls(kinds, bool(index.sectors.get(iri)), frozenset(index.labels.get(iri, set())))
+
+
+def fold(t: ox.Triple, merged: Mapping[str, Existing]) -> ox.Triple | None:
+    """A triple about an entity merged into an existing one, as the merge keeps it: the
+    existing kind and sector win (the imported ones are dropped) and an imported label in a
+    language the entity already has another label in becomes a ``skos:altLabel``."""
+    existing = merged.get(t.subject.value) if isinstance(t.subject, ox.NamedNode) else None
+    if existing is None:
+        return t
+    p, o = t.predicate.value, t.object
+    if p == RDF + "type" and isinstance(o, ox.NamedNode) and existing.kinds:
+        return None if o.value in vocabulary().organisation_classes else t
+    if p == LSKG.NS + "sector" and existing.sector:
+        return None
+    if p == RDFS + "label" and isinstance(o, ox.Literal):
+        same_language = {text for text, lang in existing.labels if lang == (o.language or "")}
+        if same_language and o.value not in same_language:
+            return ox.Triple(t.subject, ox.NamedNode(SKOS + "altLabel"), o)
+    return t
+
+
 @dataclass
 class Record:
     """One row or record: where it sits in the file and the triples it states."""
@@ -254,6 +285,7 @@ class Draft:
         self.new_entities: set[str] = set()
         self.subject_rows: dict[str, set[int]] = {}
         self.tainted: set[str] = set()
+        self.merged: dict[str, Existing] = {}
         self._bad_rows: set[int] = set()
 
     # -- problems
@@ -295,7 +327,9 @@ class Draft:
             iri = self.iri(namespace, slug)
         else:
             iri = self._previous(namespace, label, keys) or self._fresh(namespace, label)
-        iri = self.aliases.get(iri, iri)
+        if iri in self.aliases:
+            iri = self.aliases[iri]
+            self.merged[iri] = Existing.of(self.index, iri)
         if iri in self.minted:
             self.error(
                 row,
@@ -356,7 +390,9 @@ class Draft:
             options = ", ".join(self._short(i) for i in found)
             self.error(row, column, f"{value!r} names several entities ({options}); give the slug instead")
         else:
-            self.error(row, column, f"no {what} called {value!r} in the graph (give a slug, an IRI or a label)")
+            self.error(
+                row, column, f"no {what} called {value!r} in the graph (give a slug, an IRI or a label)"
+            )
         return None
 
     def lookup(self, text: str, namespaces: Sequence[str], classes: Iterable[str]) -> list[str]:
@@ -388,6 +424,11 @@ class Draft:
         self.tainted = {iri for iri, row in self.minted.items() if row in self._bad_rows}
         self.records = [r for r in self.records if r.row not in self._bad_rows]
         self.new_entities -= self.tainted
+        if self.merged:
+            # Rows about an entity that `lskg reconcile` merged fold into it as a merge does.
+            for record in self.records:
+                folded = (fold(t, self.merged) for t in record.triples)
+                record.triples = [t for t in folded if t is not None]
 
     @property
     def facts(self) -> int:
@@ -473,8 +514,9 @@ def render_trig(
         f"# Imported by `lskg import` from {file_name}: one graph per row of the file, named after the\n"
         "# row (an lskg:Excerpt of the file). Do not edit: change the sheet and import it again.\n\n"
     )
+    used = ("lskg", "rdf", "rdfs", "xsd", "org", "foaf", "skos", "dcterms", "schema", "wd")
     prefixes = {
-        **PREFIXES,
+        **{name: PREFIXES[name] for name in used},
         "x": f"{base}id/excerpt/{draft.name}/",
         "src": f"{base}id/source/",
         "o": f"{base}id/org/",
@@ -510,71 +552,6 @@ def map_report(report: ValidationReport, draft: Draft, columns: Mapping[str, str
         else:
             errors.append(RowError(0, column, f"<{result.focus.removeprefix(draft.base_iri)}>: {message}"))
     return errors
-
-
-@contextlib.contextmanager
-def imports_lock(imports_dir: Path) -> Iterator[None]:
-    """Hold the write lock of the imports directory (one import or reconcile at a time)."""
-    imports_dir.mkdir(parents=True, exist_ok=True)
-    with open(imports_dir / ".lock", "w", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise InputError(f"another import is writing {imports_dir}; wait for it to finish") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _stage(staging: Path, imports_dir: Path, changes: Mapping[str, bytes | None]) -> None:
-    """Lay the imports directory as it would be after ``changes`` into ``staging``."""
-    for path in import_files(imports_dir):
-        if path.name in changes:
-            continue
-        try:
-            os.link(path, staging / path.name)
-        except OSError:
-            shutil.copy2(path, staging / path.name)
-    for name, content in changes.items():
-        if content is not None:
-            (staging / name).write_bytes(content)
-
-
-def validate_import_files(
-    settings: Settings, data_dir: Path, imports_dir: Path, changes: Mapping[str, bytes | None]
-) -> ValidationReport:
-    """Validate the graph as it would be after ``changes`` (file name → content, or ``None``
-    to delete), writing nothing: the staged imports live in a temporary directory."""
-    with tempfile.TemporaryDirectory(prefix="lskg-import-") as tmp:
-        staging = Path(tmp)
-        _stage(staging, imports_dir, changes)
-        return validate_assembled(assemble(settings.base_iri, data_dir, extra_dirs=[staging]))
-
-
-def apply_import_files(
-    settings: Settings, data_dir: Path, imports_dir: Path, changes: Mapping[str, bytes | None]
-) -> BuildResult:
-    """Validate and build the store with ``changes`` applied to the imports, then write them.
-
-    The new import files are staged in a directory beside the imports and the store is built
-    from the staging copy (:func:`kg.build.build` validates before it writes anything); only
-    when the build succeeded are the files moved into the imports directory. On a Violation
-    :class:`~kg.errors.ValidationFailed` is raised and neither the store nor the imports change.
-    """
-    with imports_lock(imports_dir):
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=imports_dir))
-        try:
-            _stage(staging, imports_dir, changes)
-            result = build(settings, data_dir=data_dir, extra_dirs=[staging])
-            for name, content in changes.items():
-                if content is None:
-                    (imports_dir / name).unlink(missing_ok=True)
-                else:
-                    os.replace(staging / name, imports_dir / name)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    return result
 
 
 def resolve_data_dir(settings: Settings, data_dir: Path | None = None) -> Path:

@@ -44,7 +44,11 @@ ROR_KINDS: tuple[tuple[str, str], ...] = (
     ("funder", LSKG.ResearchFunder.value),
 )
 PATH_FIELDS = {"rdfs:label": "names", "lskg:sector": "types", "schema:sameAs|schema:identifier": "id"}
-_RELATIONS = {"parent": ORG + "subOrganizationOf", "child": ORG + "hasSubOrganization", "related": ORG + "linkedTo"}
+_RELATIONS = {
+    "parent": ORG + "subOrganizationOf",
+    "child": ORG + "hasSubOrganization",
+    "related": ORG + "linkedTo",
+}
 
 
 def looks_like_ror(document: Any) -> bool:
@@ -94,7 +98,9 @@ def map_ror(records: list[JsonRecord], draft: Draft) -> None:
         sectors = vocabulary().sector_by_ror_type
         sector = next((sectors[t] for t, _ in ROR_KINDS if t in types and t in sectors), None)
         if kind is not None and sector is None:
-            draft.error(n, "types", f"no sector follows from ROR types {types}; import it from a sheet with a Sector")
+            draft.error(
+                n, "types", f"no sector follows from ROR types {types}; import it from a sheet with a Sector"
+            )
         keys = [f"ror:{rid}"]
         same_as = [ROR + rid]
         for external in _field(draft, record, "external_ids", list):
@@ -180,11 +186,17 @@ def _details(draft: Draft, record: JsonRecord, iri: str) -> list[ox.Triple]:
         year = ox.Literal(f"{established:04d}", datatype=ox.NamedNode(XSD + "gYear"))
         out.append(triple(iri, SCHEMA + "foundingDate", year))
     for link in _field(draft, record, "links", list):
-        if isinstance(link, dict) and link.get("type") == "website" and str(link.get("value", "")).startswith("http"):
+        if (
+            isinstance(link, dict)
+            and link.get("type") == "website"
+            and str(link.get("value", "")).startswith("http")
+        ):
             out.append(triple(iri, FOAF + "homepage", str(link["value"])))
     for location in _field(draft, record, "locations", list):
         if isinstance(location, dict) and isinstance(location.get("geonames_id"), int):
-            out.append(triple(iri, SCHEMA + "location", f"https://sws.geonames.org/{location['geonames_id']}/"))
+            out.append(
+                triple(iri, SCHEMA + "location", f"https://sws.geonames.org/{location['geonames_id']}/")
+            )
     for relation in _field(draft, record, "relationships", list):
         if not isinstance(relation, dict) or relation.get("type") not in _RELATIONS:
             continue

@@ -174,7 +174,9 @@ def read_sheet(path: Path, kind: str, fmt: str) -> Sheet:
         )
     rows = []
     for raw in raw_rows[1:]:
-        cells = {name: value for name, value in zip(columns, raw.cells, strict=False) if name and value.strip()}
+        cells = {
+            name: value for name, value in zip(columns, raw.cells, strict=False) if name and value.strip()
+        }
         if cells:
             rows.append(SheetRow(raw.row, raw.start_line, raw.end_line, cells))
     return Sheet(path, [c for c in columns if c], unknown, rows, raw_rows[-1].end_line)
@@ -381,7 +383,9 @@ class _Organisations(_Mapper):
         if kind in self.vocab.group_kinds:
             if text:
                 self.draft.error(
-                    row.row, "Sector", "a group has no sector of its own (its members have); leave Sector empty"
+                    row.row,
+                    "Sector",
+                    "a group has no sector of its own (its members have); leave Sector empty",
                 )
             return []
         if not text:
@@ -409,7 +413,9 @@ class _People(_Mapper):
         ids, keys = self.identifiers(row)
         if not label and not slug:
             return None
-        iri = self.draft.mint(self.namespace, row.row, label=label, slug=slug, keys=keys, classes=[FOAF + "Person"])
+        iri = self.draft.mint(
+            self.namespace, row.row, label=label, slug=slug, keys=keys, classes=[FOAF + "Person"]
+        )
         self._row_ids[row.row] = ids
         return iri
 
@@ -417,7 +423,10 @@ class _People(_Mapper):
         name = row.get("Label")
         out = [triple(iri, RDF + "type", FOAF + "Person")]
         if name:
-            out += [triple(iri, RDFS + "label", ox.Literal(name)), triple(iri, FOAF + "name", ox.Literal(name))]
+            out += [
+                triple(iri, RDFS + "label", ox.Literal(name)),
+                triple(iri, FOAF + "name", ox.Literal(name)),
+            ]
         out += [triple(iri, SKOS + "altLabel", ox.Literal(alt)) for alt in _split(row.get("Alt labels"))]
         return out + self.about(iri, self._row_ids.get(row.row, []))
 
@@ -435,12 +444,19 @@ class _Memberships(_Mapper):
         agents = {FOAF + "Person", *self.vocab.organisation_classes}
         member = organisation = role = None
         if row.get("From"):
-            member = draft.resolve(row.row, "From", row.get("From"), ["person", "org"], agents, "person or organisation")
+            member = draft.resolve(
+                row.row, "From", row.get("From"), ["person", "org"], agents, "person or organisation"
+            )
         else:
             draft.error(row.row, "From", "the member (From) is missing")
         if row.get("To"):
             organisation = draft.resolve(
-                row.row, "To", row.get("To"), ["org", "group"], self.vocab.organisation_classes, "organisation"
+                row.row,
+                "To",
+                row.get("To"),
+                ["org", "group"],
+                self.vocab.organisation_classes,
+                "organisation",
             )
         else:
             draft.error(row.row, "To", "the organisation (To) is missing")
@@ -454,7 +470,9 @@ class _Memberships(_Mapper):
             return None
         key = (member, organisation, role)
         if key in self._seen:
-            draft.error(row.row, "Role", f"repeats the membership of row {self._seen[key]} (same From, To and Role)")
+            draft.error(
+                row.row, "Role", f"repeats the membership of row {self._seen[key]} (same From, To and Role)"
+            )
             return None
         self._seen[key] = row.row
         stem = f"{member.rsplit('/', 1)[-1]}-{organisation.rsplit('/', 1)[-1]}"
@@ -473,15 +491,22 @@ class _Memberships(_Mapper):
             return found[0], []
         if found:
             options = ", ".join(f.rsplit("/", 1)[-1] for f in found)
-            self.draft.error(row.row, "Role", f"{text!r} names several roles ({options}); give the slug instead")
+            self.draft.error(
+                row.row, "Role", f"{text!r} names several roles ({options}); give the slug instead"
+            )
             return None, []
         if text.startswith(("http://", "https://")):
             self.draft.error(row.row, "Role", f"<{text}> is not a known role")
             return None, []
         # A role the graph does not have yet: the row introduces it with its English label.
         role = self.draft.mint("role", row.row, label=text, classes=[ORG + "Role"])
-        self.draft.notes.append(f"row {row.row}: new role {text!r} (<{role.removeprefix(self.draft.base_iri)}>)")
-        return role, [triple(role, RDF + "type", ORG + "Role"), triple(role, SKOS + "prefLabel", _lang(text, "en"))]
+        self.draft.notes.append(
+            f"row {row.row}: new role {text!r} (<{role.removeprefix(self.draft.base_iri)}>)"
+        )
+        return role, [
+            triple(role, RDF + "type", ORG + "Role"),
+            triple(role, SKOS + "prefLabel", _lang(text, "en")),
+        ]
 
     def facts(self, row: SheetRow, iri: str) -> list[ox.Triple]:
         member, organisation, role, role_facts = self._parts[row.row]
@@ -511,7 +536,7 @@ class _Memberships(_Mapper):
                     row.row, "Working time", f"{fraction_text!r} is not a number (write 0.5, 0,5 or 50%)"
                 )
             else:
-                literal = ox.Literal(str(fraction), datatype=ox.NamedNode(XSD + "decimal"))
+                literal = ox.Literal(format(fraction.normalize(), "f"), datatype=ox.NamedNode(XSD + "decimal"))
                 out.append(triple(iri, LSKG.NS + "workingTimeFraction", literal))
         return out
 
@@ -607,13 +632,23 @@ class _Infrastructures(_Mapper):
             out.append(triple(iri, RDFS + "label", _lang(row.get("Label (sv)"), "sv")))
         if row.get("Operated by"):
             operator = self.draft.resolve(
-                row.row, "Operated by", row.get("Operated by"), ["org"], self.vocab.organisation_classes, "organisation"
+                row.row,
+                "Operated by",
+                row.get("Operated by"),
+                ["org"],
+                self.vocab.organisation_classes,
+                "organisation",
             )
             if operator:
                 out.append(triple(iri, LSKG.NS + "operatedBy", operator))
         for area_text in _split(row.get("Serves area")):
             area = self.draft.resolve(
-                row.row, "Serves area", area_text, ["area"], [LSKG.CollaborationArea.value], "collaboration area"
+                row.row,
+                "Serves area",
+                area_text,
+                ["area"],
+                [LSKG.CollaborationArea.value],
+                "collaboration area",
             )
             if area:
                 out.append(triple(iri, LSKG.NS + "servesArea", area))

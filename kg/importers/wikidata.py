@@ -29,7 +29,14 @@ from kg.importers.jsonrecords import JsonRecord, read_json_records
 from kg.importers.vocab import FOAF, ORG, RDF, RDFS, ROR, SCHEMA, SKOS, WD, XSD
 from kg.vocab import LSKG
 
-__all__ = ["INSTANCE_KINDS", "KIND_SECTORS", "PATH_FIELDS", "looks_like_wikidata", "map_wikidata", "read_wikidata"]
+__all__ = [
+    "INSTANCE_KINDS",
+    "KIND_SECTORS",
+    "PATH_FIELDS",
+    "looks_like_wikidata",
+    "map_wikidata",
+    "read_wikidata",
+]
 
 HUMAN = "Q5"
 # instance of (P31) → lskg kind. Only classes whose ids were confirmed are listed; an item of
@@ -129,9 +136,16 @@ def map_wikidata(records: list[JsonRecord], draft: Draft) -> None:
         iri = draft.mint("person" if person else "org", n, label=main, keys=keys, classes=[cls])
         facts = [triple(iri, RDF + "type", cls)]
         if person:
-            facts += [triple(iri, RDFS + "label", ox.Literal(main)), triple(iri, FOAF + "name", ox.Literal(main))]
+            facts += [
+                triple(iri, RDFS + "label", ox.Literal(main)),
+                triple(iri, FOAF + "name", ox.Literal(main)),
+            ]
         else:
-            facts += [triple(iri, RDFS + "label", ox.Literal(t[0], language=lang)) for lang, t in labels.items() if t]
+            facts += [
+                triple(iri, RDFS + "label", ox.Literal(t[0], language=lang))
+                for lang, t in labels.items()
+                if t
+            ]
             if kind in KIND_SECTORS:
                 facts.append(triple(iri, LSKG.NS + "sector", KIND_SECTORS[kind]))
         for lang in ("en", "sv"):
@@ -154,5 +168,7 @@ def _inception(entity: dict[str, Any], iri: str) -> list[ox.Triple]:
         datatype, length = _PRECISION[value["precision"]]
         text = str(value.get("time", "")).lstrip("+")[:length]
         if text and not text.startswith("-"):
-            out.append(triple(iri, SCHEMA + "foundingDate", ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))))
+            out.append(
+                triple(iri, SCHEMA + "foundingDate", ox.Literal(text, datatype=ox.NamedNode(XSD + datatype)))
+            )
     return out

@@ -1,0 +1,448 @@
+"""Benchmark lskg's /sparql against in-process pyoxigraph and rdflib-endpoint on the same data.
+
+One run measures three queries on a synthetic ecosystem graph (:mod:`synthetic`):
+
+- ``join3``: organisations of one sector -> memberships -> people -> their other
+  organisations, ``COUNT(DISTINCT ...)`` (a 3-hop join);
+- ``area_sector``: organisations per collaboration area and sector (aggregation);
+- ``label_filter``: English labels containing a text (string filter over every label).
+
+Each is timed (a) in process with pyoxigraph (query + SPARQL JSON serialisation, the work the
+endpoint does), (b) through our ``/sparql`` on uvicorn on 127.0.0.1 (one client for latency,
+8 concurrent clients with httpx for throughput) and (c) through rdflib-endpoint serving the
+same triples. rdflib is too slow for the 1M-triple graph, so it gets a smaller graph, and our
+endpoint is measured on that graph too: the throughput ratio is always on equal data.
+Results go to ``benchmarks/results/sparql.md``; nothing is asserted.
+
+    .venv/bin/pip install rdflib-endpoint
+    .venv/bin/python benchmarks/sparql_bench.py            # 1M triples, rdflib on 50k
+    .venv/bin/python benchmarks/sparql_bench.py --quick    # 100k / 20k, for a smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "sparql.md"
+PREFIXES = """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX lskg: <https://w3id.org/lskg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+QUERIES = {
+    "join3": PREFIXES
+    + """SELECT (COUNT(DISTINCT ?other) AS ?n) WHERE {
+  ?org lskg:sector lskg:SectorHealthcare .
+  ?m1 org:organization ?org ; org:member ?person .
+  ?m2 org:member ?person ; org:organization ?other .
+  FILTER(?other != ?org)
+}""",
+    "area_sector": PREFIXES
+    + """SELECT ?area ?sector (COUNT(DISTINCT ?org) AS ?orgs) WHERE {
+  ?org lskg:participatesIn ?area ; lskg:sector ?sector .
+} GROUP BY ?area ?sector ORDER BY ?area ?sector""",
+    "label_filter": PREFIXES
+    + """SELECT ?s ?label WHERE {
+  ?s rdfs:label ?label .
+  FILTER(LANG(?label) = "en" && CONTAINS(LCASE(?label), "neurogen"))
+}""",
+}
+JSON_RESULTS = "application/sparql-results+json"
+WARM_UP = 2
+
+
+@dataclass
+class Timing:
+    """Latencies (seconds) of sequential runs and the throughput of concurrent clients."""
+
+    latencies: list[float] = field(default_factory=list)
+    throughput: float | None = None
+    requests: int = 0
+    rows: int | None = None
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.latencies) * 1000
+
+
+# --------------------------------------------------------------------------- data
+
+
+def write_data(work: Path, triples: int, seed: int) -> tuple[Path, Path]:
+    """N-Quads as an lskg build holds them (named graphs + union default graph), and N-Triples."""
+    nq = work / f"synthetic-{triples}.nq"
+    nt = work / f"synthetic-{triples}.nt"
+    if not nq.exists() or not nt.exists():
+        with open(nq, "w", encoding="utf-8") as quads, open(nt, "w", encoding="utf-8") as plain:
+            for line in generate(triples, seed):
+                quads.write(line + "\n")
+                if "/graph/synthetic-" not in line:  # the default-graph copy of each triple
+                    plain.write(line + "\n")
+    return nq, nt
+
+
+def build_store(work: Path, nq: Path, label: str) -> Path:
+    """An lskg store link over a bulk-loaded build of ``nq`` (with a manifest, as a build has)."""
+    link = work / f"store-{label}"
+    build_dir = work / f"store-{label}.builds" / "bench"
+    if not (build_dir / "manifest.json").exists():
+        shutil.rmtree(build_dir, ignore_errors=True)
+        build_dir.mkdir(parents=True)
+        store = ox.Store(str(build_dir / "oxigraph"))
+        store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        graphs = {g.value: 0 for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+        del store
+        manifest = {"version": f"synthetic-{label}", "graphs": graphs, "facts": 0, "facts_with_provenance": 0}
+        (build_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    if not link.is_symlink():
+        link.symlink_to(build_dir.relative_to(work))
+    return link
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def measure_in_process(link: Path, runs: int) -> dict[str, Timing]:
+    store = ox.Store.read_only(str(link.resolve() / "oxigraph"))
+    out: dict[str, Timing] = {}
+    for name, query in QUERIES.items():
+        timing = Timing()
+        for i in range(runs + 1):
+            started = time.perf_counter()
+            body = store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
+            if i:  # the first run warms the caches
+                timing.latencies.append(time.perf_counter() - started)
+        assert isinstance(body, bytes)
+        timing.rows = len(json.loads(body)["results"]["bindings"])
+        out[name] = timing
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(command: list[str], env: dict[str, str], ready_url: str, timeout: float) -> Iterator[None]:
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode}: {' '.join(command)}")
+            try:
+                if httpx.get(ready_url, timeout=5).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        else:
+            raise RuntimeError(f"server not ready after {timeout} s")
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def measure_http(
+    url: str, runs: int, clients: int, budget_s: float, max_requests: int, queries: list[str]
+) -> dict[str, Timing]:
+    out: dict[str, Timing] = {}
+    headers = {"Accept": JSON_RESULTS}
+    with httpx.Client(timeout=600) as http:
+        for name in queries:
+            timing = Timing()
+            # Warm-up: one run per query worker (each opens the store and fills its caches).
+            for i in range(runs + WARM_UP):
+                started = time.perf_counter()
+                response = http.get(url, params={"query": QUERIES[name]}, headers=headers)
+                if i >= WARM_UP:
+                    timing.latencies.append(time.perf_counter() - started)
+                response.raise_for_status()
+            timing.rows = len(response.json()["results"]["bindings"])
+            timing.requests, elapsed = asyncio.run(_load(url, QUERIES[name], clients, budget_s, max_requests))
+            timing.throughput = timing.requests / elapsed
+            out[name] = timing
+    return out
+
+
+async def _load(url: str, query: str, clients: int, budget_s: float, max_requests: int) -> tuple[int, float]:
+    """``clients`` concurrent clients send ``query`` until ``budget_s`` or ``max_requests``."""
+    done = 0
+    started = time.perf_counter()
+    deadline = started + budget_s
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal done
+        while time.perf_counter() < deadline and done < max_requests:
+            response = await http.get(url, params={"query": query}, headers={"Accept": JSON_RESULTS})
+            response.raise_for_status()
+            done += 1
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=600, limits=limits) as http:
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+    return done, time.perf_counter() - started
+
+
+def measure_worker_overhead(link: Path, runs: int = 300) -> tuple[float, float]:
+    """Median ms of a trivial query in process and through a worker process (pipe + pickling)."""
+    sys.path.insert(0, str(ROOT))
+    from kg.executor import ProcessExecutor, QueryJob, evaluate
+
+    store = ox.Store.read_only(str(link.resolve() / "oxigraph"))
+    job = QueryJob("ASK { ?s ?p ?o }")
+    local = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        evaluate(store, job)
+        local.append(time.perf_counter() - started)
+    executor = ProcessExecutor(link, workers=1, timeout=30)
+    try:
+        executor.run(job)
+        pooled = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            executor.run(job)
+            pooled.append(time.perf_counter() - started)
+    finally:
+        executor.close()
+    return statistics.median(local) * 1000, statistics.median(pooled) * 1000
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def lskg_server(link: Path, port: int) -> tuple[list[str], dict[str, str]]:
+    command = [
+        sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    env = {
+        "LSKG_STORE": str(link),
+        # The defaults (600/min per address) would throttle the load generator itself.
+        "LSKG_RATE_LIMIT_PER_MINUTE": "100000000",
+        "LSKG_RATE_LIMIT_BURST": "100000",
+        "LSKG_QUERY_TIMEOUT": "600",
+    }
+    return command, env
+
+
+def rdflib_server(nt: Path, port: int) -> tuple[list[str], dict[str, str]]:
+    script = textwrap.dedent(
+        f"""
+        import rdflib, uvicorn
+        from rdflib_endpoint import SparqlEndpoint
+        graph = rdflib.Graph()
+        graph.parse({str(nt)!r}, format="nt")
+        app = SparqlEndpoint(graph=graph, path="/sparql", public_url="http://127.0.0.1:{port}/sparql")
+        uvicorn.run(app, host="127.0.0.1", port={port}, log_level="warning", access_log=False)
+        """
+    )
+    return [sys.executable, "-c", script], {}
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="utf-8") as handle:
+        total_kb = int(handle.readline().split()[1])
+    versions = {}
+    for package in ("lskg", "pyoxigraph", "rdflib", "rdflib-endpoint", "fastapi", "starlette", "uvicorn", "httpx"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return {
+        "cpu": cpu,
+        "nproc": str(os.cpu_count()),
+        "ram": f"{total_kb / 1024 / 1024:.1f} GiB",
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        **versions,
+    }
+
+
+def report(
+    args: argparse.Namespace,
+    sizes: dict[str, int],
+    inproc: dict[str, Timing],
+    ours: dict[str, Timing],
+    ours_small: dict[str, Timing],
+    theirs: dict[str, Timing],
+    overhead: tuple[float, float],
+    seconds: float,
+) -> str:
+    info = machine()
+    lines = [
+        "# SPARQL endpoint benchmark",
+        "",
+        f"Written by `benchmarks/sparql_bench.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+        f"in {seconds / 60:.1f} min. Numbers are measurements of one run, not assertions.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {info['cpu']}, {info['nproc']} cores (`nproc`), RAM {info['ram']}",
+        f"- {info['os']}, Python {info['python']}",
+        "- " + ", ".join(f"{p} {info[p]}" for p in ("lskg", "pyoxigraph", "rdflib", "rdflib-endpoint", "fastapi", "starlette", "uvicorn", "httpx")),
+        "",
+        "## Setup",
+        "",
+        f"- Synthetic ecosystem graph (`benchmarks/synthetic.py`, seed {args.seed}): "
+        f"{sizes['big']:,} triples for pyoxigraph and /sparql; rdflib-endpoint gets {sizes['small']:,} "
+        "triples because rdflib takes minutes per query on the big graph, and /sparql is measured on "
+        "that small graph too, so the throughput ratio compares equal data.",
+        "- As in an lskg build, every triple is in a named graph and once more in the default graph "
+        "(the union); rdflib-endpoint is given the triples once, in one graph.",
+        f"- Latency: median of {args.runs} sequential runs after {WARM_UP} warm-up runs (one in process), one client, "
+        "`Accept: application/sparql-results+json`. In process = `Store.query` + JSON serialisation.",
+        f"- Throughput: {args.clients} concurrent clients (httpx, async, keep-alive) for at most "
+        f"{args.budget:g} s or {args.max_requests} requests per query; client and server share the machine.",
+        "- /sparql: `uvicorn api.app:create_app --factory` on 127.0.0.1, the service defaults "
+        "(2 query worker processes, access-log middleware on) except the rate limit, raised so "
+        "that it does not throttle the load generator.",
+        "",
+        f"## Results on {sizes['big']:,} triples",
+        "",
+        "| query | rows | in-process median | /sparql median | ratio | /sparql throughput |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in QUERIES:
+        a, b = inproc[name], ours[name]
+        lines.append(
+            f"| {name} | {a.rows} | {a.median_ms:.1f} ms | {b.median_ms:.1f} ms | "
+            f"{b.median_ms / a.median_ms:.2f}x (+{b.median_ms - a.median_ms:.1f} ms) | {b.throughput:.2f} req/s |"
+        )
+    lines += [
+        "",
+        f"## /sparql against rdflib-endpoint on {sizes['small']:,} triples",
+        "",
+        "| query | rows | /sparql median | rdflib-endpoint median | /sparql throughput | rdflib-endpoint throughput | throughput ratio |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in QUERIES:
+        b, c = ours_small[name], theirs.get(name)
+        if c is None:
+            lines.append(f"| {name} | {b.rows} | {b.median_ms:.1f} ms | not run | {b.throughput:.1f} req/s | not run | |")
+            continue
+        assert b.throughput is not None and c.throughput is not None
+        lines.append(
+            f"| {name} | {b.rows} / {c.rows} | {b.median_ms:.1f} ms | {c.median_ms:.1f} ms | "
+            f"{b.throughput:.1f} req/s | {c.throughput:.2f} req/s ({c.requests} requests) | "
+            f"{b.throughput / c.throughput:.0f}x |"
+        )
+    local, pooled = overhead
+    lines += [
+        "",
+        "## Worker overhead",
+        "",
+        f"A trivial `ASK` answered in process takes {local:.3f} ms (median of 300); through a query "
+        f"worker process (pipe, pickling, result bytes back) {pooled:.3f} ms: "
+        f"{pooled - local:.3f} ms of overhead per query, the price of being able to stop a query.",
+        "",
+        "## Targets",
+        "",
+    ]
+    worst = max(ours[n].median_ms / inproc[n].median_ms for n in QUERIES)
+    lines.append(
+        f"- /sparql median latency within 1.5x of in-process pyoxigraph: worst ratio {worst:.2f}x "
+        f"({'met' if worst <= 1.5 else 'not met'})."
+    )
+    if "area_sector" in theirs:
+        agg = ours_small["area_sector"].throughput / theirs["area_sector"].throughput  # type: ignore[operator]
+        lines.append(
+            f"- At least 50x rdflib-endpoint's throughput on the aggregation: {agg:.0f}x "
+            f"({'met' if agg >= 50 else 'not met'})."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Run the benchmark and write ``benchmarks/results/sparql.md``."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--rdflib-triples", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--budget", type=float, default=15.0, help="seconds of load per query")
+    parser.add_argument("--max-requests", type=int, default=2000)
+    parser.add_argument("--work", type=Path, default=ROOT / "var" / "bench")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--quick", action="store_true", help="small graphs and short runs")
+    args = parser.parse_args()
+    if args.quick:
+        args.triples, args.rdflib_triples, args.runs, args.budget = 100_000, 20_000, 3, 3.0
+    started = time.perf_counter()
+    args.work.mkdir(parents=True, exist_ok=True)
+    sizes = {"big": args.triples, "small": args.rdflib_triples}
+    links, triples_files = {}, {}
+    for label, count in sizes.items():
+        nq, nt = write_data(args.work, count, args.seed)
+        links[label] = build_store(args.work, nq, str(count))
+        triples_files[label] = nt
+        print(f"data {label}: {count} triples -> {links[label]}", flush=True)
+
+    inproc = measure_in_process(links["big"], args.runs)
+    print("in process:", {n: round(t.median_ms, 1) for n, t in inproc.items()}, flush=True)
+    overhead = measure_worker_overhead(links["big"])
+    print(f"worker overhead: {overhead}", flush=True)
+    results: dict[str, dict[str, Timing]] = {}
+    for label in ("big", "small"):
+        port = free_port()
+        command, env = lskg_server(links[label], port)
+        url = f"http://127.0.0.1:{port}/sparql"
+        with server(command, env, f"{url}?query=ASK%7B%7D", timeout=120):
+            results[label] = measure_http(url, args.runs, args.clients, args.budget, args.max_requests, list(QUERIES))
+        print(f"/sparql {label}:", {n: (round(t.median_ms, 1), round(t.throughput or 0, 2)) for n, t in results[label].items()}, flush=True)
+    port = free_port()
+    command, env = rdflib_server(triples_files["small"], port)
+    url = f"http://127.0.0.1:{port}/sparql"
+    with server(command, env, f"{url}?query=ASK%7B%7D", timeout=600):
+        theirs = measure_http(url, max(1, args.runs // 2), args.clients, args.budget * 2, args.max_requests, list(QUERIES))
+    print("rdflib-endpoint:", {n: (round(t.median_ms, 1), round(t.throughput or 0, 3)) for n, t in theirs.items()}, flush=True)
+
+    text = report(args, sizes, inproc, results["big"], results["small"], theirs, overhead, time.perf_counter() - started)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+"""The ``lskg import``, ``lskg reconcile`` and ``lskg diff`` verbs: thin wrappers over
+:mod:`kg.importers`, :mod:`kg.reconcile` and :mod:`kg.diff`.
+
+``kg.cli`` calls :func:`add_subcommands` with its argparse sub-parsers and the parent parser
+that adds ``--store`` and ``--base-iri``. Exit codes follow the other verbs:
+
+- ``import``: 0 imported (or, with ``--dry-run``, would import); 1 the file has errors, listed
+  row by row, and nothing was written; 2 the file cannot be read at all.
+- ``reconcile``: 0 nothing left to confirm; 1 probable duplicates await ``--accept`` (or the
+  merge would break the shapes; nothing was written); 2 a bad argument.
+- ``diff``: 0 no differences; 1 differences (like ``diff``); 2 a file or store is missing.
+
+::
+
+    lskg import FILE [--kind KIND] [--input-format csv|xlsx|ror|wikidata] [--source URL-or-title]
+                [--name NAME] [--dry-run] [--data DIR] [--imports DIR] [--format text|json]
+    lskg reconcile [--accept ID ...] [--dry-run] [--threshold 0.6] [--format table|json]
+    lskg diff OLD NEW [--format text|json] [--summary]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kg.config import Settings, load_settings
+from kg.errors import ValidationFailed
+from kg.importers import FORMATS, KINDS, ImportRejected, import_file
+from kg.validate import ValidationReport
+
+__all__ = ["add_subcommands", "cmd_diff", "cmd_import", "cmd_reconcile"]
+
+OK, FINDING = 0, 1
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        store=getattr(args, "store", None),
+        base_iri=getattr(args, "base_iri", None),
+        data_dir=getattr(args, "data", None),
+    )
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a sheet or a ROR/Wikidata JSON file."""
+    settings = _settings(args)
+    try:
+        result = import_file(
+            settings,
+            Path(args.file),
+            kind=args.kind,
+            input_format=args.input_format,
+            source=args.source,
+            name=args.name,
+            dry_run=args.dry_run,
+            imports_dir=_path(args.imports),
+        )
+    except ImportRejected as exc:
+        if args.format == "json":
+            print(
+                json.dumps(
+                    {"ok": False, "errors": [e.as_dict() for e in exc.errors]}, indent=2, ensure_ascii=False
+                )
+            )
+        else:
+            print(f"lskg: {exc}", file=sys.stderr)
+            for error in exc.errors:
+                print(f"  {error}", file=sys.stderr)
+        return FINDING
+    if args.format == "json":
+        print(json.dumps({"ok": True, **result.as_dict()}, indent=2, ensure_ascii=False))
+        return OK
+    verb = "Would import" if result.dry_run else "Imported"
+    print(f"{verb} {result.source.name} ({result.format}) as graph <{result.graph}>")
+    print(f"  {result.rows} rows, {result.facts} facts, {result.new_entities} new entities")
+    if not result.dry_run:
+        print(f"  wrote {result.path} and rebuilt {settings.store} in {result.seconds:.2f} s")
+    else:
+        print("  dry run: nothing was written")
+    scope = "changed nodes" if result.committed and result.committed.incremental else "whole graph"
+    print(f"  SHACL ({scope}): 0 violations, {result.warnings} warnings")
+    for note in result.notes:
+        print(f"  note: {note}")
+    return OK
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    """Merge imported entities that share an identifier with one in the graph; list the
+    probable duplicates for a person to accept."""
+    from kg.reconcile import reconcile
+
+    settings = _settings(args)
+    try:
+        result = reconcile(
+            settings,
+            accept=args.accept,
+            dry_run=args.dry_run,
+            threshold=args.threshold,
+            imports_dir=_path(args.imports),
+        )
+    except ValidationFailed as exc:
+        if isinstance(exc.report, ValidationReport):
+            print(exc.report.to_text(), file=sys.stderr)
+        print(f"lskg: reconcile stopped: {exc}; nothing was written", file=sys.stderr)
+        return FINDING
+    if args.format == "json":
+        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        return FINDING if result.candidates else OK
+    base = settings.base_iri
+
+    def short(iri: str) -> str:
+        return f"<{iri.removeprefix(base)}>"
+
+    if result.merged:
+        done = "Merged" if result.written else "Would merge"
+        print(f"{done} {len(result.merged)}:")
+        for c in result.merged:
+            why = c.reason if c.exact else f"accepted, {c.reason}"
+            print(f"  {c.id}  {short(c.imported)} -> {short(c.existing)}  ({why})")
+    if result.candidates:
+        print("Probable duplicates (confirm with lskg reconcile --accept ID):")
+        rows = [("ID", "score", "imported", "existing")] + [
+            (
+                c.id,
+                f"{c.score:.2f}",
+                f"{short(c.imported)} {c.imported_label!r}",
+                f"{short(c.existing)} {c.existing_label!r}",
+            )
+            for c in result.candidates
+        ]
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for row in rows:
+            print(
+                "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+            )
+    if not result.merged and not result.candidates:
+        print("Nothing to reconcile: no imported entity shares an identifier or a similar name with another.")
+    for note in result.notes:
+        print(f"note: {note}")
+    return FINDING if result.candidates else OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """List the quads added and removed per named graph between two dumps or stores."""
+    from kg.diff import diff_paths
+
+    settings = _settings(args)
+    diff = diff_paths(Path(args.old), Path(args.new), settings.base_iri)
+    if args.format == "json":
+        print(diff.to_json())
+    else:
+        print(diff.to_text(settings.base_iri, summary=args.summary))
+    return FINDING if diff.changed else OK
+
+
+def add_subcommands(verbs: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Register ``import``, ``reconcile`` and ``diff`` on ``kg.cli``'s sub-parsers."""
+
+    def imports_option(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--imports",
+            metavar="DIR",
+            help="directory of import files (default: 'imports' beside the store, e.g. var/imports)",
+        )
+        parser.add_argument(
+            "--data", metavar="DIR", help="directory of curated *.trig files (default: data/)"
+        )
+
+    help_text = "Import a sheet (CSV/XLSX) or ROR/Wikidata JSON, validated before anything is written."
+    p = verbs.add_parser("import", parents=[common], help=help_text, description=help_text)
+    p.set_defaults(func=cmd_import)
+    p.add_argument("file", help="the sheet (.csv, .xlsx) or JSON file (.json) to import")
+    p.add_argument("--kind", choices=KINDS, help="what the sheet lists (required for CSV and XLSX)")
+    p.add_argument("--input-format", choices=FORMATS, help="input format (default: by suffix and content)")
+    p.add_argument("--source", help="the sheet's address (URL: every fact also cites it) or its title")
+    p.add_argument("--name", help="the import's name (default: the file name); the same name replaces it")
+    p.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    imports_option(p)
+
+    help_text = "Merge imported duplicates that share an identifier; list probable duplicates by name."
+    p = verbs.add_parser("reconcile", parents=[common], help=help_text, description=help_text)
+    p.set_defaults(func=cmd_reconcile)
+    p.add_argument("--accept", nargs="+", default=[], metavar="ID", help="merge these listed candidates")
+    p.add_argument("--dry-run", action="store_true", help="list what would be merged, write nothing")
+    p.add_argument(
+        "--threshold", type=float, default=0.6, help="lowest name similarity listed (0 to 1, default 0.6)"
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    imports_option(p)
+
+    help_text = "List the facts added and removed per named graph between two dumps or stores."
+    p = verbs.add_parser("diff", parents=[common], help=help_text, description=help_text)
+    p.set_defaults(func=cmd_diff)
+    p.add_argument("old", help="the older release: a dump file (.nq, .trig, ...) or a store directory")
+    p.add_argument("new", help="the newer release")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--summary", action="store_true", help="counts per graph only, without the triples")
