@@ -75,10 +75,11 @@ REGIONS = 21  # Sweden's regions
 def generate(edges: int, seed: int = 1) -> list[ox.Quad]:
     """A synthetic ecosystem with about ``edges`` stated affiliation and participation edges.
 
-    A quarter of the edges are group memberships (groups of 6 to 40 people), 3 % are
-    organisation–area participations, the rest organisation memberships: everyone has one,
-    a third a second, a few a third; organisation sizes are heavy-tailed (preferential
-    choice with Pareto weights), as real affiliation data are. 10 % of memberships are
+    A quarter of the edges are group memberships (groups of 20 people), 3 % are
+    organisation–area participations (about 30 organisations per area, so at least 8 areas),
+    the rest organisation memberships over people averaging 1.4 organisations each;
+    organisation sizes are heavy-tailed (preferential choice with Pareto(1.5) weights capped
+    at 30 times the minimum), as real affiliation data are. 10 % of memberships are
     former, 10 % of people head their first organisation, 2 % of group members represent a
     sector directly, 30 % of organisations state a region.
     """
@@ -113,7 +114,7 @@ def generate(edges: int, seed: int = 1) -> list[ox.Quad]:
         add(org, LSKG + "sector", LSKG + "Sector" + sector)
         if rng.random() < 0.3:
             add(org, LSKG + "region", rng.choice(regions))
-    weights = [min(rng.paretovariate(1.5), 60.0) for _ in orgs]
+    weights = [min(rng.paretovariate(1.5), 30.0) for _ in orgs]
 
     people = [f"{BASE}person/p{i}" for i in range(n_people)]
     for i, p in enumerate(people):
@@ -148,7 +149,9 @@ def generate(edges: int, seed: int = 1) -> list[ox.Quad]:
             membership(person, org, former=rng.random() < 0.1)
 
     groups = [f"{BASE}group/g{i}" for i in range(n_groups)]
-    areas = [f"{BASE}area/a{i}" for i in range(1, 9)]
+    # Eight areas like the real programme, or more (one per ~30 participations) so that an
+    # area stays a working-size set of organisations rather than a clique of thousands.
+    areas = [f"{BASE}area/a{i}" for i in range(1, max(8, participation // 30) + 1)]
     for i, a in enumerate(areas, start=1):
         add(a, RDF_TYPE, LSKG + "CollaborationArea")
         add(a, SKOS + "notation", ox.Literal(str(i)))

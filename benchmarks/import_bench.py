@@ -114,10 +114,12 @@ def run(orgs: int, people: int, memberships: int) -> str:
         "# `lskg import` throughput",
         "",
         f"Seeded sheets: {orgs} organisations, {people} people, {memberships} memberships, imported one",
-        "after the other into a fresh store. Each import reads the sheet, resolves every reference",
-        "against the graph, validates the whole graph with SHACL and rebuilds the store atomically.",
-        "The baseline is `lskg build --force` of the same files afterwards (parse, validate, load",
-        "without the sheet): the ratio shows what the import adds to a build.",
+        "after the other into a fresh store built from the curated data. Each import reads the sheet,",
+        "resolves every reference against the graph, validates with SHACL the nodes it changes (with",
+        "their neighbourhood; the store is current, so the rest was validated when it was built) and",
+        "writes a new store build atomically. The baseline, measured right after each import, is what",
+        "a user would otherwise run: `lskg build --force` of the same files (curated data + import",
+        "files), which parses, validates the whole graph and writes the store.",
         "",
         f"Machine: {platform.machine()}, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}.",
         "",
@@ -132,6 +134,10 @@ def run(orgs: int, people: int, memberships: int) -> str:
     lines += [
         f"| **all three** | {total_rows} | {sum(r[2] for r in rows)} | {total_import:.2f} | "
         f"{total_rows / total_import:.0f} | | |",
+        "",
+        "Most of an import's time is the SHACL validation (pyshacl) of the changed nodes and the",
+        "write of the whole store (every fact is reified with its provenance, about six quads per",
+        "fact); reading the sheet, resolving and mapping the rows take under a second for every sheet.",
         "",
     ]
     return "\n".join(lines)

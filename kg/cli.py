@@ -18,11 +18,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import __version__
+from kg.analysis.cli import add_subcommands as add_analysis
 from kg.build import build
 from kg.catalogue import NamedQuery, get_query, parse_query_file
 from kg.config import Settings, load_settings
 from kg.errors import InputError, LskgError, ValidationFailed
 from kg.export import EXPORT_FORMATS, export_dataset
+from kg.importcli import add_subcommands as add_import_subcommands
+from kg.importers import default_imports_dir
 from kg.results import render_table, result_format, serialize_graph, serialize_results
 from kg.stats import collect_stats
 from kg.store import Table, open_store
@@ -45,7 +48,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Build, validate and load the store."""
     settings = _settings(args)
     try:
-        result = build(settings, force=args.force)
+        result = build(settings, force=args.force, extra_dirs=[default_imports_dir(settings)])
     except ValidationFailed as exc:
         report = exc.report
         assert isinstance(report, ValidationReport)
@@ -80,7 +83,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from kg.build import assemble, validate_assembled
 
         data = Path(settings.data_dir) if settings.data_dir else None
-        report = validate_assembled(assemble(settings.base_iri, data))
+        imports = [default_imports_dir(settings)]
+        report = validate_assembled(assemble(settings.base_iri, data, extra_dirs=imports))
     output = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[args.format]()
     print(output)
     return OK if report.conforms else FINDING
@@ -268,9 +272,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
 
-    from kg.analysis.cli import add_subcommands as add_analysis
-
     add_analysis(verbs)
+    add_import_subcommands(verbs, common)
     return parser
 
 

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
         The store location: a directory for the embedded Oxigraph store.
     data_dir
         Where the data files (``*.trig``) are read from; the project's ``data/`` by default.
+    imports_dir
+        Where ``lskg import`` keeps imported sheets as data files (default: ``imports``
+        beside the store, e.g. ``var/imports``); every build reads them too.
     query_timeout
         Seconds a SPARQL query may run before it is stopped.
     """
@@ -36,6 +39,7 @@ class Settings(BaseSettings):
     base_iri: str = DEFAULT_BASE_IRI
     store: str = "var/store"
     data_dir: str | None = None
+    imports_dir: str | None = None
     query_timeout: float = 30.0
 
     @field_validator("base_iri")

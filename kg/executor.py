@@ -19,6 +19,7 @@ shapes and writes it as a new build (see :func:`kg.build.write_build`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import multiprocessing
@@ -26,6 +27,7 @@ import os
 import queue
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -54,6 +56,7 @@ __all__ = [
     "ProcessExecutor",
     "QueryJob",
     "QueryOutcome",
+    "ResultCache",
     "ThreadExecutor",
     "UpdateOutcome",
     "apply_update",
@@ -95,6 +98,53 @@ class QueryOutcome:
     rows: int
     truncated: bool
     seconds: float
+    cached: bool = False
+
+
+class ResultCache:
+    """Serialised results by build and job, least recently used first out.
+
+    A build never changes, so a result cached for it stays exact; a new build has a new key.
+    Entries larger than a sixteenth of ``max_bytes`` are not kept; ``max_bytes=0`` turns the
+    cache off.
+
+    Examples
+    --------
+    >>> cache = ResultCache(max_bytes=1000)
+    >>> job = QueryJob("ASK {}")
+    >>> cache.put("build-1", job, QueryOutcome(b"true", "boolean", 1, False, 0.01))
+    >>> cache.get("build-1", job).cached, cache.get("build-2", job)
+    (True, None)
+    """
+
+    def __init__(self, max_bytes: int = 64_000_000) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[str, QueryJob], QueryOutcome] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, build: str, job: QueryJob) -> QueryOutcome | None:
+        """The cached outcome of ``job`` on ``build``, marked ``cached``, or ``None``."""
+        with self._lock:
+            outcome = self._entries.get((build, job))
+            if outcome is None:
+                return None
+            self._entries.move_to_end((build, job))
+        return dataclasses.replace(outcome, cached=True)
+
+    def put(self, build: str, job: QueryJob, outcome: QueryOutcome) -> None:
+        """Keep ``outcome``, dropping the least recently used entries to stay within bounds."""
+        size = len(outcome.body) + len(job.sparql)
+        if size > self.max_bytes // 16:
+            return
+        with self._lock:
+            if (build, job) in self._entries:
+                return
+            self._entries[(build, job)] = outcome
+            self._size += size
+            while self._size > self.max_bytes:
+                (_, old_job), old = self._entries.popitem(last=False)
+                self._size -= len(old.body) + len(old_job.sparql)
 
 
 def evaluate(store: ox.Store, job: QueryJob) -> QueryOutcome:
@@ -199,6 +249,10 @@ class Executor(Protocol):
         """Evaluate ``job``; raise :class:`~kg.errors.QueryTimeout` past the time limit."""
         ...
 
+    def lookup(self, job: QueryJob) -> QueryOutcome | None:
+        """The cached outcome of ``job`` on the current build, without waiting for a worker."""
+        ...
+
     def close(self) -> None:
         """Stop the workers."""
         ...
@@ -256,13 +310,23 @@ class ProcessExecutor:
         Worker processes, that is queries evaluated at the same time.
     timeout
         Seconds a query may run; also the longest a job waits for a free worker.
+    cache_bytes
+        Size of the :class:`ResultCache` of serialised results (0: no cache).
     """
 
-    def __init__(self, store_path: str | Path, *, workers: int = 2, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        store_path: str | Path,
+        *,
+        workers: int = 2,
+        timeout: float = 30.0,
+        cache_bytes: int = 64_000_000,
+    ) -> None:
         if workers < 1:
             raise InputError("the query executor needs at least one worker")
         self.store_path = Path(store_path)
         self.timeout = timeout
+        self.cache = ResultCache(cache_bytes)
         self.kills = 0
         self._ctx = _context()
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -294,11 +358,19 @@ class ProcessExecutor:
         if not closed:
             self._idle.put(self._start())
 
+    def lookup(self, job: QueryJob) -> QueryOutcome | None:
+        """The cached outcome of ``job`` on the current build, without waiting for a worker."""
+        build_dir = current_build(self.store_path)
+        return None if build_dir is None else self.cache.get(str(build_dir), job)
+
     def run(self, job: QueryJob) -> QueryOutcome:
         """Evaluate ``job`` in a worker; kill the worker if it runs past the time limit."""
         build_dir = current_build(self.store_path)
         if build_dir is None:
             raise StoreUnavailable(f"no lskg store at {self.store_path}; run `lskg build` first")
+        cached = self.cache.get(str(build_dir), job)
+        if cached is not None:
+            return cached
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
@@ -321,6 +393,7 @@ class ProcessExecutor:
         self._idle.put(worker)
         if reply[0] == "ok":
             outcome: QueryOutcome = reply[1]
+            self.cache.put(str(build_dir), job, outcome)
             return outcome
         raise _ERRORS.get(reply[1], InputError)(reply[2])
 
@@ -351,6 +424,10 @@ class ThreadExecutor:
         self.store = store
         self.timeout = timeout
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lskg-query")
+
+    def lookup(self, job: QueryJob) -> QueryOutcome | None:
+        """Nothing is cached in process (the store may be changed by its owner)."""
+        return None
 
     def run(self, job: QueryJob) -> QueryOutcome:
         """Evaluate ``job`` in a thread and wait at most the time limit for it."""

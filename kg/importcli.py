@@ -78,7 +78,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         return OK
     verb = "Would import" if result.dry_run else "Imported"
     print(f"{verb} {result.source.name} ({result.format}) as graph <{result.graph}>")
-    print(f"  {result.rows} rows, {result.facts} facts, {result.new_entities} new entities")
+    rows = "row" if result.rows == 1 else "rows"
+    entities = "entity" if result.new_entities == 1 else "entities"
+    print(f"  {result.rows} {rows}, {result.facts} facts, {result.new_entities} new {entities}")
     if not result.dry_run:
         print(f"  wrote {result.path} and rebuilt {settings.store} in {result.seconds:.2f} s")
     else:

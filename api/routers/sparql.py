@@ -16,8 +16,8 @@ accepted only with the configured bearer token; see SECURITY.md.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import functools
 import secrets
 import threading
 from html import escape
@@ -33,9 +33,9 @@ from api.errors import NotAcceptable, Unauthorized, UnsupportedMediaType
 from api.negotiation import negotiate
 from api.settings import ApiSettings
 from kg.errors import InputError, StoreUnavailable
-from kg.executor import Executor, ProcessExecutor, QueryJob, ThreadExecutor, apply_update
+from kg.executor import Executor, ProcessExecutor, QueryJob, ThreadExecutor, UpdateOutcome, apply_update
 from kg.results import GRAPH_FORMATS, PREFIXES, serialize_graph
-from kg.sparql_safety import check_dataset, scan_query
+from kg.sparql_safety import QueryInfo, check_dataset, scan_query
 from kg.store import OxigraphStore
 
 __all__ = [
@@ -145,7 +145,11 @@ def start_executor(app: FastAPI) -> Executor:
         provider: StoreProvider = app.state.store_provider
         if provider.path is not None:
             executor = ProcessExecutor(
-                provider.path, workers=settings.query_workers, timeout=settings.query_timeout
+                provider.path,
+                workers=settings.query_workers,
+                timeout=settings.query_timeout,
+                # TODO(lead): an ApiSettings field `result_cache_bytes` (LSKG_RESULT_CACHE_BYTES).
+                cache_bytes=int(getattr(settings, "result_cache_bytes", 64_000_000)),
             )
         else:
             store = provider.get()
@@ -165,6 +169,14 @@ def stop_executor(app: FastAPI) -> None:
         app.state.executor = None
     if executor is not None:
         executor.close()
+
+
+def _update_lock(app: FastAPI) -> threading.Lock:
+    with _executor_lock:
+        lock: threading.Lock | None = getattr(app.state, "update_lock", None)
+        if lock is None:
+            lock = app.state.update_lock = threading.Lock()
+        return lock
 
 
 def get_executor(request: Request) -> Executor:
@@ -257,13 +269,24 @@ async def _read(request: Request) -> _Protocol:
 
 # --------------------------------------------------------------------------- queries
 
+_SCAN_CACHE_MAX_CHARS = 20_000
+
+
+@functools.lru_cache(maxsize=512)
+def _scan_cached(query: str, graphs: tuple[str, ...]) -> QueryInfo:
+    # Short queries are scanned on the event loop and remembered: dashboards repeat them.
+    return scan_query(query, graphs)
+
 
 async def _answer_query(request: Request, op: _Protocol) -> Response:
     assert op.query is not None
     settings = get_settings(request)
     store = get_store(request)
-    graphs = store.graphs()
-    info = await run_in_threadpool(scan_query, op.query, graphs)
+    graphs = tuple(store.graphs())
+    if len(op.query) <= _SCAN_CACHE_MAX_CHARS:
+        info = _scan_cached(op.query, graphs)
+    else:
+        info = await run_in_threadpool(scan_query, op.query, graphs)
     dataset = bool(op.default_graphs or op.named_graphs)
     if dataset:
         check_dataset(op.default_graphs, op.named_graphs, graphs)
@@ -285,20 +308,22 @@ async def _answer_query(request: Request, op: _Protocol) -> Response:
         max_rows=settings.max_result_rows,
         max_bytes=settings.max_result_bytes,
     )
-    outcome = await run_in_threadpool(get_executor(request).run, job)
+    executor = get_executor(request)
+    outcome = executor.lookup(job)
+    if outcome is None:
+        outcome = await run_in_threadpool(executor.run, job)
     headers = {
         **_VARY,
         "X-LSKG-Truncated": "true" if outcome.truncated else "false",
         "X-LSKG-Rows": str(outcome.rows),
         "X-LSKG-Version": store.version,
+        "X-LSKG-Cache": "hit" if outcome.cached else "miss",
     }
     body = b"" if request.method == "HEAD" else outcome.body
     return Response(body, headers=headers, media_type=media_map[media][1])
 
 
 # --------------------------------------------------------------------------- updates
-
-_update_lock = asyncio.Lock()
 
 
 def _authorise(request: Request, settings: ApiSettings) -> None:
@@ -321,15 +346,17 @@ async def _answer_update(request: Request, op: _Protocol) -> Response:
     provider: StoreProvider = request.app.state.store_provider
     if provider.path is None:
         raise StoreUnavailable("this service runs on an in-memory store, which cannot be updated")
-    async with _update_lock:
-        outcome = await run_in_threadpool(
-            lambda: apply_update(
-                provider.path or "",
-                op.update or "",
-                base_iri=settings.base_iri,
-                timeout=settings.query_timeout,
+    store_path, update = provider.path, op.update
+    lock = _update_lock(request.app)
+
+    def run_update() -> UpdateOutcome:
+        # One update at a time per process; the build lock also keeps other processes out.
+        with lock:
+            return apply_update(
+                store_path, update, base_iri=settings.base_iri, timeout=settings.query_timeout
             )
-        )
+
+    outcome = await run_in_threadpool(run_update)
     body = {
         "changed": outcome.changed,
         "version": outcome.version,

@@ -217,6 +217,18 @@ def eigenvector(G: nx.Graph, weight: str | None = "weight") -> dict[Any, float]:
         return {}
     if G.number_of_edges() == 0:
         return {n: 0.0 for n in G}
+    if not G.is_directed() and G.number_of_nodes() > 2:
+        # Symmetric adjacency: the Lanczos solver (eigsh) converges far faster than the
+        # general one networkx uses (eigs), which took 20 s on the 10k-edge benchmark graph.
+        import numpy as np
+        from scipy.sparse.linalg import eigsh
+
+        nodes = list(G)
+        A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=weight, dtype=float)
+        _, vectors = eigsh(A, k=1, which="LA", tol=1e-10, maxiter=max(1000, 10 * len(nodes)))
+        vector = np.abs(vectors[:, 0])
+        vector /= np.linalg.norm(vector)
+        return dict(zip(nodes, vector.tolist(), strict=True))
     try:
         scores = nx.eigenvector_centrality_numpy(G, weight=weight, max_iter=1000)
     except (nx.NetworkXException, ArithmeticError):

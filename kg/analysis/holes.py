@@ -63,8 +63,11 @@ def structural_holes(
     {'effective_size': 1.0, 'efficiency': 1.0, 'constraint': 1.0}
     """
     chosen = list(G) if nodes is None else list(nodes)
-    size = nx.effective_size(G, nodes=chosen, weight=weight)
-    constraint = nx.constraint(G, nodes=chosen, weight=weight)
+    if G.is_directed() or G.is_multigraph():
+        size = nx.effective_size(G, nodes=chosen, weight=weight)
+        constraint = nx.constraint(G, nodes=chosen, weight=weight)
+    else:
+        size, constraint = _undirected(G, chosen, weight)
     result: dict[Any, dict[str, float | None]] = {}
     for n in chosen:
         es = _clean(size[n])
@@ -75,3 +78,47 @@ def structural_holes(
             "constraint": _clean(constraint[n]),
         }
     return result
+
+
+def _undirected(
+    G: nx.Graph, chosen: list[Any], weight: str | None
+) -> tuple[dict[Any, float], dict[Any, float]]:
+    """networkx's numbers for an undirected graph, from sparse matrix products.
+
+    With ``P`` the row-normalised tie strengths (``p_ij = w_ij / Σ_k w_ik``), Burt's
+    ``p_ij + Σ_q p_iq p_qj`` is ``(P + P²)_ij``, so constraint is the sum over i's contacts
+    of its squares; for unweighted graphs effective size is ``n - 2t/n`` with ``t`` the ties
+    among i's ``n`` contacts, ``t = (A² ∘ A)_i· / 2``. networkx loops over contacts of
+    contacts in Python, which took minutes for 100 hubs of the 10k-edge benchmark graph.
+    Weighted effective size has no such shortcut and still comes from networkx.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+
+    nodes = list(G)
+    index = {v: i for i, v in enumerate(nodes)}
+    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=weight, dtype=float, format="csr")
+    A.setdiag(0)
+    A.eliminate_zeros()
+    rows = np.array([index[v] for v in chosen], dtype=np.int64)
+    strength = np.asarray(A.sum(axis=1)).ravel()
+    inverse = np.divide(1.0, strength, out=np.zeros_like(strength), where=strength > 0)
+    P = sp.diags_array(inverse) @ A
+    Pr = P[rows]
+    local = (Pr + (Pr @ P).multiply(Pr != 0)).tocsr()
+    constraint_values = np.asarray(local.multiply(local).sum(axis=1)).ravel()
+    degree = np.diff(A.indptr)[rows].astype(float)
+    constraint = {
+        v: (float(constraint_values[i]) if degree[i] > 0 else math.nan) for i, v in enumerate(chosen)
+    }
+    if weight is not None:
+        return nx.effective_size(G, nodes=chosen, weight=weight), constraint
+    B = A.copy()
+    B.data[:] = 1.0
+    Br = B[rows]
+    ties = np.asarray((Br @ B).multiply(Br).sum(axis=1)).ravel() / 2
+    size = {
+        v: (float(degree[i] - 2 * ties[i] / degree[i]) if degree[i] > 0 else math.nan)
+        for i, v in enumerate(chosen)
+    }
+    return size, constraint

@@ -38,8 +38,10 @@ from kg.importers.common import (
     resolve_data_dir,
 )
 from kg.importers.identifiers import is_slug, slugify
+from kg.importers.ror import PATH_FIELDS as ROR_FIELDS
 from kg.importers.ror import looks_like_ror, map_ror, read_ror
 from kg.importers.tabular import KINDS, PATH_COLUMNS, map_sheet, read_sheet
+from kg.importers.wikidata import PATH_FIELDS as WIKIDATA_FIELDS
 from kg.importers.wikidata import looks_like_wikidata, map_wikidata, read_wikidata
 from kg.validate import ValidationReport
 
@@ -178,9 +180,6 @@ def import_file(
             raise InputError(f"{path}: no records")
         (map_ror if fmt == "ror" else map_wikidata)(records, draft)
         rows, lines, header_line = len(records), records[-1].end_line, False
-        from kg.importers.ror import PATH_FIELDS as ROR_FIELDS
-        from kg.importers.wikidata import PATH_FIELDS as WIKIDATA_FIELDS
-
         columns = ROR_FIELDS if fmt == "ror" else WIKIDATA_FIELDS
     draft.finish()
     url = source if source and source.startswith(("http://", "https://")) else None

@@ -188,11 +188,6 @@ class GraphIndex:
         wanted = set(classes)
         return sorted(i for i in self.names.get(lookup_key(text), ()) if self.types.get(i, set()) & wanted)
 
-    def label(self, iri: str) -> str:
-        """A label of ``iri`` for messages (English first), or its last path segment."""
-        labels = sorted(self.labels.get(iri, ()), key=lambda pair: (pair[1] != "en", pair))
-        return labels[0][0] if labels else iri.rsplit("/", 1)[-1]
-
 
 def load_index(
     base_iri: str, data_dir: Path, imports_dir: Path, *, exclude: str | None = None
@@ -412,7 +407,12 @@ class Draft:
     # -- records
 
     def record(self, row: int, start_line: int, end_line: int, triples: list[ox.Triple]) -> None:
-        """Keep the facts of a row (left out later if the row has an error)."""
+        """Keep the facts of a row (left out later if the row has an error). A literal holding
+        an e-mail address is an error of the row, as a sheet's cell would be."""
+        for t in triples:
+            if isinstance(t.object, ox.Literal) and _EMAIL.search(t.object.value):
+                field = t.predicate.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+                self.error(row, field, "holds an e-mail address; personal contact details are never stored")
         self.records.append(Record(row, start_line, end_line, triples))
         for triple in triples:
             if isinstance(triple.subject, ox.NamedNode):

@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.importers.common import Draft, triple
-from kg.importers.identifiers import is_slug, parse_org_number, parse_qid, parse_ror, slugify
+from kg.importers.identifiers import is_slug, parse_org_number, parse_qid, parse_ror
 from kg.importers.vocab import FOAF, ORG, RDF, RDFS, ROR, SCHEMA, SKOS, WD, XSD, lookup_key, vocabulary
 from kg.vocab import LSKG
 
@@ -536,7 +536,9 @@ class _Memberships(_Mapper):
                     row.row, "Working time", f"{fraction_text!r} is not a number (write 0.5, 0,5 or 50%)"
                 )
             else:
-                literal = ox.Literal(format(fraction.normalize(), "f"), datatype=ox.NamedNode(XSD + "decimal"))
+                literal = ox.Literal(
+                    format(fraction.normalize(), "f"), datatype=ox.NamedNode(XSD + "decimal")
+                )
                 out.append(triple(iri, LSKG.NS + "workingTimeFraction", literal))
         return out
 
@@ -662,8 +664,3 @@ _MAPPERS: dict[str, Callable[[Draft], _Mapper]] = {
     "areas": _Areas,
     "infrastructures": _Infrastructures,
 }
-
-
-def sheet_name(path: Path) -> str:
-    """The import's name for a sheet file: ``import-`` and the slug of its file name."""
-    return "import-" + (slugify(path.stem) or "sheet")

@@ -44,7 +44,8 @@ def test_a_slow_query_is_stopped_while_twenty_simple_ones_are_answered(
     slow = threading.Thread(target=ask, args=("slow", SLOW_QUERY))
     slow.start()
     time.sleep(0.3)  # let the slow query take its worker
-    simple = [threading.Thread(target=ask, args=(f"q{i}", MEMBERS_QUERY)) for i in range(20)]
+    # Each text differs (a comment), so that none is answered from the result cache.
+    simple = [threading.Thread(target=ask, args=(f"q{i}", f"{MEMBERS_QUERY}\n# {i}")) for i in range(20)]
     for thread in simple:
         thread.start()
     for thread in [*simple, slow]:
@@ -58,6 +59,7 @@ def test_a_slow_query_is_stopped_while_twenty_simple_ones_are_answered(
     for i in range(20):
         response = results[f"q{i}"]
         assert response.status_code == 200
+        assert response.headers["x-lskg-cache"] == "miss"
         assert member_count(response.content) == 19
         assert finished[f"q{i}"] < finished["slow"]
     # The killed worker was replaced: the service answers as before.

@@ -261,3 +261,15 @@ def test_head_of_the_service_description(client: TestClient) -> None:
     response = client.head("/sparql", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/turtle; charset=utf-8"
+
+
+def test_a_repeated_query_is_answered_from_the_result_cache(client: TestClient) -> None:
+    query = MEMBERS_QUERY + "\n# cache test"
+    first = client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    second = client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert (first.headers["x-lskg-cache"], second.headers["x-lskg-cache"]) == ("miss", "hit")
+    assert second.content == first.content
+    other_format = client.get(
+        "/sparql", params={"query": query}, headers={"Accept": "text/tab-separated-values"}
+    )
+    assert other_format.headers["x-lskg-cache"] == "miss"

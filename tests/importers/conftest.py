@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,13 +19,21 @@ BASE = "https://w3id.org/lskg/"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 
 
+@pytest.fixture(scope="session")
+def _built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One build of ``tests/fixtures/import/data``, copied by each test that needs a store."""
+    folder = tmp_path_factory.mktemp("import-template")
+    build(Settings(store=str(folder / "store"), data_dir=str(FIXTURES / "data")), force=True)
+    return folder
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings of a store built from ``tests/fixtures/import/data`` (imports go to
-    ``tmp_path/imports``)."""
-    result = Settings(store=str(tmp_path / "store"), data_dir=str(FIXTURES / "data"))
-    build(result, force=True)
-    return result
+def settings(tmp_path: Path, _built: Path) -> Settings:
+    """Settings of a store built from ``tests/fixtures/import/data`` (a fresh copy per test;
+    imports go to ``tmp_path/imports``)."""
+    shutil.copytree(_built / "store.builds", tmp_path / "store.builds")
+    os.symlink(os.readlink(_built / "store"), tmp_path / "store")
+    return Settings(store=str(tmp_path / "store"), data_dir=str(FIXTURES / "data"))
 
 
 def _graph_triples(store_path: str | Path, graph: str) -> set[str]:

@@ -14,7 +14,7 @@ from kg.importers.jsonrecords import read_json_records
 
 BASE = "https://w3id.org/lskg/"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
-O, P = f"<{BASE}id/org/", f"<{BASE}id/person/"
+ORGS, P = f"<{BASE}id/org/", f"<{BASE}id/person/"
 TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 ALT = "<http://www.w3.org/2004/02/skos/core#altLabel>"
@@ -26,7 +26,7 @@ XSD = "^^<http://www.w3.org/2001/XMLSchema#"
 
 def facts_only(triples: set[str]) -> set[str]:
     """The triples about organisations and people (not the source document)."""
-    return {t for t in triples if t.startswith((O, P))}
+    return {t for t in triples if t.startswith((ORGS, P))}
 
 
 def test_json_files_are_recognised_as_ror_or_wikidata_by_their_shape() -> None:
@@ -39,7 +39,10 @@ def test_each_json_record_knows_the_lines_it_spans() -> None:
     records = read_json_records(FIXTURES / "ror-records.json", ("items",))
     assert [(r.number, r.start_line, r.end_line) for r in records] == [(1, 2, 44), (2, 45, 67)]
     entities = read_json_records(FIXTURES / "wikidata-entities.json", ("entities",))
-    assert [(r.key, r.start_line, r.end_line) for r in entities] == [("Q999000001", 3, 90), ("Q999000002", 91, 113)]
+    assert [(r.key, r.start_line, r.end_line) for r in entities] == [
+        ("Q999000001", 3, 90),
+        ("Q999000002", 91, 113),
+    ]
 
 
 def test_ror_records_become_organisations_with_their_identifiers_kinds_and_sectors(
@@ -47,7 +50,7 @@ def test_ror_records_become_organisations_with_their_identifiers_kinds_and_secto
 ) -> None:
     result = import_file(settings, FIXTURES / "ror-records.json")
     assert (result.format, result.rows, result.new_entities) == ("ror", 2, 2)
-    ki, centre = f"{O}karolinska-institutet-2>", f"{O}exempel-research-centre>"
+    ki, centre = f"{ORGS}karolinska-institutet-2>", f"{ORGS}exempel-research-centre>"
     assert facts_only(graph_of("import-ror-records")) == {
         f"{ki} {TYPE} {LSKG}University> .",
         f"{ki} {LSKG}sector> {LSKG}SectorAcademia> .",
@@ -71,13 +74,18 @@ def test_ror_records_become_organisations_with_their_identifiers_kinds_and_secto
     }
 
 
-def test_a_ror_record_whose_type_has_no_lskg_kind_is_rejected_with_its_record_and_field(settings: Settings) -> None:
+def test_a_ror_record_whose_type_has_no_lskg_kind_is_rejected_with_its_record_and_field(
+    settings: Settings,
+) -> None:
     with pytest.raises(ImportRejected) as caught:
         import_file(settings, FIXTURES / "ror-bad-record.json")
     assert [(e.row, e.column, e.message) for e in caught.value.errors] == [
         (1, "types", "no lskg organisation kind for ROR types ['archive']")
     ]
-    assert str(caught.value.errors[0]) == "record 1, field types: no lskg organisation kind for ROR types ['archive']"
+    assert (
+        str(caught.value.errors[0])
+        == "record 1, field types: no lskg organisation kind for ROR types ['archive']"
+    )
 
 
 def test_wikidata_entities_become_an_organisation_and_a_person_with_their_identifiers(
@@ -85,7 +93,7 @@ def test_wikidata_entities_become_an_organisation_and_a_person_with_their_identi
 ) -> None:
     result = import_file(settings, FIXTURES / "wikidata-entities.json")
     assert (result.format, result.rows, result.new_entities) == ("wikidata", 2, 2)
-    company, ada = f"{O}exempel-biotech-ab>", f"{P}ada-exempel>"
+    company, ada = f"{ORGS}exempel-biotech-ab>", f"{P}ada-exempel>"
     # The deprecated ROR statement (P6782) is not read.
     assert facts_only(graph_of("import-wikidata-entities")) == {
         f"{company} {TYPE} {LSKG}Company> .",
@@ -104,7 +112,9 @@ def test_wikidata_entities_become_an_organisation_and_a_person_with_their_identi
     }
 
 
-def test_a_wikidata_item_of_an_unknown_class_names_the_classes_it_saw(settings: Settings, tmp_path: Path) -> None:
+def test_a_wikidata_item_of_an_unknown_class_names_the_classes_it_saw(
+    settings: Settings, tmp_path: Path
+) -> None:
     entity = (
         '{"entities": {"Q999000009": {"type": "item", "id": "Q999000009", '
         '"labels": {"en": {"language": "en", "value": "Exempel Thing"}}, "claims": {"P31": [{"mainsnak": '
@@ -120,5 +130,5 @@ def test_a_wikidata_item_of_an_unknown_class_names_the_classes_it_saw(settings: 
 
 def test_a_json_file_that_is_not_valid_json_is_an_input_error_with_its_position(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text('{"entities": {', encoding="utf-8")
-    with pytest.raises(InputError, match="broken.json"):
+    with pytest.raises(InputError, match=r"broken\.json"):
         read_json_records(tmp_path / "broken.json", ("entities",))

@@ -16,7 +16,7 @@ from kg.store import open_store
 
 BASE = "https://w3id.org/lskg/"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
-O, X = f"<{BASE}id/org/", f"<{BASE}id/excerpt/import-organisations/"
+ORGS, X = f"<{BASE}id/org/", f"<{BASE}id/excerpt/import-organisations/"
 LSKG, RDFS, SCHEMA = (
     "<https://w3id.org/lskg/ontology#",
     "<http://www.w3.org/2000/01/rdf-schema#",
@@ -27,22 +27,22 @@ SKOS_ALT = "<http://www.w3.org/2004/02/skos/core#altLabel>"
 INT = "^^<http://www.w3.org/2001/XMLSchema#integer>"
 
 ORGANISATION_FACTS = {
-    f"{O}exempel-biotech> {TYPE} {LSKG}Company> .",
-    f'{O}exempel-biotech> {RDFS}label> "Exempel Biotech AB"@en .',
-    f'{O}exempel-biotech> {RDFS}label> "Exempel Biotech AB"@sv .',
-    f'{O}exempel-biotech> {SKOS_ALT} "Exempel Biotech"@en .',
-    f"{O}exempel-biotech> {LSKG}sector> {LSKG}SectorIndustry> .",
-    f"{O}exempel-biotech> {LSKG}region> {O}region-skane> .",
-    f'{O}exempel-biotech> {SCHEMA}identifier> "556016-0680" .',
-    f"{O}exempel-university-hospital> {TYPE} {LSKG}CareProvider> .",
-    f'{O}exempel-university-hospital> {RDFS}label> "Exempel University Hospital"@en .',
-    f'{O}exempel-university-hospital> {RDFS}label> "Exempelregionens universitetssjukhus"@sv .',
-    f"{O}exempel-university-hospital> {LSKG}sector> {LSKG}SectorHealthcare> .",
-    f"{O}exempel-university-hospital> {LSKG}region> {O}region-skane> .",
-    f"{O}karolinska-institutet> {TYPE} {LSKG}University> .",
-    f'{O}karolinska-institutet> {RDFS}label> "Karolinska Institutet"@en .',
-    f"{O}karolinska-institutet> {LSKG}sector> {LSKG}SectorAcademia> .",
-    f"{O}karolinska-institutet> {SCHEMA}sameAs> <https://ror.org/056d84691> .",
+    f"{ORGS}exempel-biotech> {TYPE} {LSKG}Company> .",
+    f'{ORGS}exempel-biotech> {RDFS}label> "Exempel Biotech AB"@en .',
+    f'{ORGS}exempel-biotech> {RDFS}label> "Exempel Biotech AB"@sv .',
+    f'{ORGS}exempel-biotech> {SKOS_ALT} "Exempel Biotech"@en .',
+    f"{ORGS}exempel-biotech> {LSKG}sector> {LSKG}SectorIndustry> .",
+    f"{ORGS}exempel-biotech> {LSKG}region> {ORGS}region-skane> .",
+    f'{ORGS}exempel-biotech> {SCHEMA}identifier> "556016-0680" .',
+    f"{ORGS}exempel-university-hospital> {TYPE} {LSKG}CareProvider> .",
+    f'{ORGS}exempel-university-hospital> {RDFS}label> "Exempel University Hospital"@en .',
+    f'{ORGS}exempel-university-hospital> {RDFS}label> "Exempelregionens universitetssjukhus"@sv .',
+    f"{ORGS}exempel-university-hospital> {LSKG}sector> {LSKG}SectorHealthcare> .",
+    f"{ORGS}exempel-university-hospital> {LSKG}region> {ORGS}region-skane> .",
+    f"{ORGS}karolinska-institutet> {TYPE} {LSKG}University> .",
+    f'{ORGS}karolinska-institutet> {RDFS}label> "Karolinska Institutet"@en .',
+    f"{ORGS}karolinska-institutet> {LSKG}sector> {LSKG}SectorAcademia> .",
+    f"{ORGS}karolinska-institutet> {SCHEMA}sameAs> <https://ror.org/056d84691> .",
     f"<{BASE}id/source/import-organisations> {TYPE} {LSKG}SourceDocument> .",
     f'<{BASE}id/source/import-organisations> {RDFS}label> "organisations.csv"@en .',
     f'<{BASE}id/source/import-organisations> {LSKG}fileName> "organisations.csv" .',
@@ -116,8 +116,8 @@ def test_an_existing_entity_named_by_its_slug_gains_the_row_s_facts(
         .values()
     )
     assert rows == [("https://ror.org/056d84691",)]
-    assert f'{O}karolinska-institutet> {RDFS}label> "Karolinska Institutet"@sv .' in graph_of("seed")
-    assert f"{O}karolinska-institutet> {SCHEMA}sameAs> <https://ror.org/056d84691> ." in graph_of(
+    assert f'{ORGS}karolinska-institutet> {RDFS}label> "Karolinska Institutet"@sv .' in graph_of("seed")
+    assert f"{ORGS}karolinska-institutet> {SCHEMA}sameAs> <https://ror.org/056d84691> ." in graph_of(
         "import-organisations"
     )
 
@@ -151,8 +151,8 @@ def test_importing_the_same_sheet_again_replaces_its_graph_instead_of_adding_to_
     )
     import_file(settings, sheet, kind="organisations")
     triples = graph_of("import-organisations")
-    assert f'{O}exempel-biotech> {RDFS}label> "Exempel Bio AB"@en .' in triples
-    assert f'{O}exempel-biotech> {RDFS}label> "Exempel Biotech AB"@en .' not in triples
+    assert f'{ORGS}exempel-biotech> {RDFS}label> "Exempel Bio AB"@en .' in triples
+    assert f'{ORGS}exempel-biotech> {RDFS}label> "Exempel Biotech AB"@en .' not in triples
     assert not any("exempel-university-hospital" in t for t in triples)
     assert len(triples) == len(ORGANISATION_FACTS) - 5
     assert [p.name for p in (Path(settings.store).parent / "imports").glob("*.trig")] == [
@@ -213,13 +213,13 @@ def test_memberships_refer_to_people_and_organisations_by_name_slug_or_iri(
     expected = {
         f"{m}ada-exempel-vinnova> {TYPE} {org}Membership> .",
         f"{m}ada-exempel-vinnova> {org}member> {p}ada-exempel> .",
-        f"{m}ada-exempel-vinnova> {org}organization> {O}vinnova> .",
+        f"{m}ada-exempel-vinnova> {org}organization> {ORGS}vinnova> .",
         f"{m}ada-exempel-vinnova> {org}role> {r}member> .",
         f'{m}ada-exempel-vinnova> {lskg}roleTitle> "Board member"@en .',
         f"{m}ada-exempel-vinnova> {lskg}roleStatus> {lskg}CurrentRole> .",
         f"{m}ada-exempel-karolinska-institutet> {TYPE} {org}Membership> .",
         f"{m}ada-exempel-karolinska-institutet> {org}member> {p}ada-exempel> .",
-        f"{m}ada-exempel-karolinska-institutet> {org}organization> {O}karolinska-institutet> .",
+        f"{m}ada-exempel-karolinska-institutet> {org}organization> {ORGS}karolinska-institutet> .",
         f"{m}ada-exempel-karolinska-institutet> {org}role> {r}scientific-advisor> .",
         f'{m}ada-exempel-karolinska-institutet> {lskg}roleTitle> "Adviser on biobanks"@en .',
         f"{m}ada-exempel-karolinska-institutet> {lskg}roleStatus> {lskg}FormerRole> .",
@@ -228,7 +228,7 @@ def test_memberships_refer_to_people_and_organisations_by_name_slug_or_iri(
         f'{r}scientific-advisor> <http://www.w3.org/2004/02/skos/core#prefLabel> "Scientific advisor"@en .',
         f"{m}sara-riggare-linkoping-university> {TYPE} {org}Membership> .",
         f"{m}sara-riggare-linkoping-university> {org}member> {p}sara-riggare> .",
-        f"{m}sara-riggare-linkoping-university> {org}organization> {O}linkoping-university> .",
+        f"{m}sara-riggare-linkoping-university> {org}organization> {ORGS}linkoping-university> .",
         f"{m}sara-riggare-linkoping-university> {org}role> {r}researcher> .",
         f"{m}sara-riggare-linkoping-university> {lskg}roleStatus> {lskg}CurrentRole> .",
         f'{m}sara-riggare-linkoping-university> {lskg}workingTimeFraction> "0.5"{decimal} .',

@@ -12,7 +12,15 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import InputError, QueryRefused, QuerySyntaxError, QueryTimeout, ValidationFailed
-from kg.executor import ProcessExecutor, QueryJob, ThreadExecutor, apply_update, evaluate
+from kg.executor import (
+    ProcessExecutor,
+    QueryJob,
+    QueryOutcome,
+    ResultCache,
+    ThreadExecutor,
+    apply_update,
+    evaluate,
+)
 from kg.store import current_build, open_store
 
 EX = "http://example.org/"
@@ -95,6 +103,27 @@ def test_evaluation_errors_are_input_errors(small: ox.Store) -> None:
         evaluate(small, QueryJob("SELECT * WHERE { SERVICE ?unbound { ?s ?p ?o } }"))
 
 
+def test_the_result_cache_drops_the_least_recently_used_and_skips_large_results() -> None:
+    cache = ResultCache(max_bytes=1_600)
+    jobs = [QueryJob(f"ASK {{}} #{i}") for i in range(3)]
+    for job in jobs:
+        cache.put("b", job, QueryOutcome(b"x" * 80, "boolean", 1, False, 0.0))
+    assert cache.get("b", jobs[0]) is not None  # used: now the most recent
+    cache.put("b", QueryJob("ASK {} #big"), QueryOutcome(b"x" * 200, "boolean", 1, False, 0.0))
+    assert cache.get("b", QueryJob("ASK {} #big")) is None  # over a sixteenth of the cache
+    for i in range(3, 20):
+        cache.put("b", QueryJob(f"ASK {{}} #{i}"), QueryOutcome(b"x" * 80, "boolean", 1, False, 0.0))
+    assert cache.get("b", jobs[1]) is None
+    assert cache.get("b", QueryJob("ASK {} #19")) is not None
+
+
+def test_a_repeated_job_is_served_from_the_cache_without_a_worker(pool: ProcessExecutor) -> None:
+    first = pool.run(QueryJob(COUNT))
+    second = pool.run(QueryJob(COUNT))
+    assert (first.cached, second.cached) == (False, True)
+    assert second.body == first.body
+
+
 @pytest.fixture
 def pool(real_store_path: Path) -> Iterator[ProcessExecutor]:
     executor = ProcessExecutor(real_store_path, workers=2, timeout=1.0)
@@ -113,9 +142,10 @@ def test_a_query_past_the_limit_is_stopped_and_its_worker_replaced(pool: Process
     with pytest.raises(QueryTimeout, match="more than 1 s"):
         pool.run(QueryJob(SLOW))
     assert pool.kills == 1
-    # Both workers serve again, one of them new.
-    for _ in range(4):
-        assert pool.run(QueryJob("ASK {}")).body == b'{"head":{},"boolean":true}'
+    # Both workers serve again, one of them new (distinct texts: none comes from the cache).
+    for i in range(4):
+        outcome = pool.run(QueryJob(f"ASK {{}} # {i}"))
+        assert outcome.body == b'{"head":{},"boolean":true}' and not outcome.cached
 
 
 def test_worker_errors_come_back_as_the_same_lskg_errors(pool: ProcessExecutor) -> None:
