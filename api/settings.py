@@ -25,6 +25,8 @@ class ApiSettings(Settings):
         SPARQL Update is refused unless this is set and sent as ``Authorization: Bearer``.
     query_workers
         Worker processes that evaluate SPARQL queries, so that a slow query can be stopped.
+    result_cache_bytes
+        Serialised results kept per build (a build never changes, so the cache is exact).
     """
 
     max_result_rows: int = 10_000
@@ -34,4 +36,5 @@ class ApiSettings(Settings):
     rate_limit_burst: int = 60
     update_token: SecretStr | None = None
     query_workers: int = 2
+    result_cache_bytes: int = 64_000_000
     access_log: bool = True

@@ -71,6 +71,7 @@ QUERIES = {
 }
 JSON_RESULTS = "application/sparql-results+json"
 WARM_UP = 4
+HTTP_ALLOWANCE_MS = 5.0  # "a few ms of HTTP" in the latency target
 
 
 @dataclass
@@ -126,20 +127,14 @@ def build_store(work: Path, nq: Path, label: str) -> Path:
 # --------------------------------------------------------------------------- measuring
 
 
-def measure_in_process(link: Path, runs: int) -> dict[str, Timing]:
-    store = ox.Store.read_only(str(link.resolve() / "oxigraph"))
-    out: dict[str, Timing] = {}
-    for name, query in QUERIES.items():
-        timing = Timing()
-        for i in range(runs + 1):
-            started = time.perf_counter()
-            body = store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
-            if i:  # the first run warms the caches
-                timing.latencies.append(time.perf_counter() - started)
-        assert isinstance(body, bytes)
-        timing.rows = len(json.loads(body)["results"]["bindings"])
-        out[name] = timing
-    return out
+def in_process(link: Path) -> ox.Store:
+    """The store of ``link`` opened read-only in this process."""
+    return ox.Store.read_only(str(link.resolve() / "oxigraph"))
+
+
+def load_average() -> str:
+    with open("/proc/loadavg", encoding="utf-8") as handle:
+        return " ".join(handle.read().split()[:3])
 
 
 def free_port() -> int:
@@ -182,24 +177,37 @@ def measure_http(
     max_requests: int,
     queries: list[str],
     cache_too: bool = False,
+    local: ox.Store | None = None,
+    local_out: dict[str, Timing] | None = None,
 ) -> dict[str, Timing]:
     """Latency (one client) and throughput (``clients`` at once) of each query over HTTP.
 
     Every request carries a distinct text (a numbered comment), so that no result cache can
     answer it; with ``cache_too`` the throughput is measured once more with one repeated text.
+    With a ``local`` store, each HTTP run alternates with an in-process run (timed into
+    ``local_out``), so that both see the same load on a shared machine.
     """
     out: dict[str, Timing] = {}
     headers = {"Accept": JSON_RESULTS}
     with httpx.Client(timeout=900) as http:
         for name in queries:
-            timing = Timing()
+            timing, mine = Timing(), Timing()
             # Warm-up: two runs per query worker (each opens the store and fills its caches).
             for i in range(runs + WARM_UP):
+                if local is not None and i >= WARM_UP - 1:
+                    started = time.perf_counter()
+                    body = local.query(QUERIES[name]).serialize(format=ox.QueryResultsFormat.JSON)
+                    if i >= WARM_UP:
+                        mine.latencies.append(time.perf_counter() - started)
+                    assert isinstance(body, bytes)
+                    mine.rows = len(json.loads(body)["results"]["bindings"])
                 started = time.perf_counter()
                 response = http.get(url, params={"query": f"{QUERIES[name]}\n# {i}"}, headers=headers)
                 if i >= WARM_UP:
                     timing.latencies.append(time.perf_counter() - started)
                 response.raise_for_status()
+            if local_out is not None:
+                local_out[name] = mine
             timing.rows = len(response.json()["results"]["bindings"])
             timing.requests, elapsed = asyncio.run(
                 _load(url, QUERIES[name], clients, budget_s, max_requests, True)
@@ -336,6 +344,7 @@ def report(
     theirs: dict[str, dict[str, Timing]],
     load_seconds: dict[str, float],
     overhead: tuple[float, float],
+    loads: list[str],
     seconds: float,
 ) -> str:
     """The results page in Markdown."""
@@ -350,6 +359,9 @@ def report(
         "## Machine",
         "",
         f"- CPU: {info['cpu']}, {info['nproc']} cores (`nproc`), RAM {info['ram']}",
+        f"- Load average (1, 5, 15 min) at the start, between phases and at the end: {' | '.join(loads)}. "
+        "The machine is shared with other work, so absolute figures move from run to run; each "
+        "ratio compares measurements taken side by side.",
         f"- {info['os']}, Python {info['python']}",
         "- " + ", ".join(f"{p} {info[p]}" for p in packages),
         "",
@@ -361,7 +373,8 @@ def report(
         "same triples once, in one rdflib `Graph`. Every comparison is on equal data.",
         f"- Latency: median of {args.runs} sequential runs, one client, `Accept: "
         f"application/sparql-results+json`, after {WARM_UP} warm-up runs over HTTP (one in process). "
-        "In process = pyoxigraph `Store.query` + SPARQL JSON serialisation, the work the endpoint does.",
+        "In process = pyoxigraph `Store.query` + SPARQL JSON serialisation, the work the endpoint does, "
+        "each in-process run alternating with an HTTP run.",
         f"- Throughput: {args.clients} concurrent clients (httpx, async, keep-alive) for at most "
         f"{args.budget:g} s (rdflib-endpoint: {args.budget * 2:g} s) or {args.max_requests} requests "
         "per query; the load generator runs on the same 2 cores as the servers.",
@@ -397,7 +410,7 @@ def report(
                 str(b.rows),
                 f"{a.median_ms:.1f} ms" if a else "",
                 f"{b.median_ms:.1f} ms",
-                f"{b.median_ms / a.median_ms:.2f}x (+{b.median_ms - a.median_ms:.1f} ms)" if a else "",
+                f"{b.median_ms / a.median_ms:.2f}x ({b.median_ms - a.median_ms:+.1f} ms)" if a else "",
                 f"{b.throughput:.2f}",
                 f"{b.cached_throughput:.0f}",
             ]
@@ -414,6 +427,18 @@ def report(
         lines.append("")
     local, pooled = overhead
     lines += [
+        "## Reading the numbers",
+        "",
+        "- Latency: the worker process and HTTP add a few milliseconds per query, whatever its size; "
+        "on the big graph that is within the run-to-run noise of the shared machine.",
+        "- Engine to engine, the gap to rdflib depends on the query: a two-pattern aggregation is "
+        "what rdflib's in-memory indexes do well (a few times slower than Oxigraph), while string "
+        "filters over every label and multi-hop joins are where it falls far behind. The 50x target "
+        "on the aggregation is reached only with the result cache, which a repeated query meets "
+        "on an immutable build.",
+        "- Throughput on 2 cores is shared by the 2 query workers, the web process and the load "
+        "generator; the cached figures are bounded by the HTTP stack, not by the store.",
+        "",
         "## Worker overhead",
         "",
         f"A trivial `ASK` answered in process takes {local:.3f} ms (median of 300); through a query "
@@ -423,12 +448,15 @@ def report(
         "## Targets",
         "",
     ]
-    big = inproc.get("big", {})
-    if big:
-        worst = max(ours["big"][n].median_ms / big[n].median_ms for n in QUERIES)
+    for label in ("big", "small"):
+        local = inproc.get(label, {})
+        if not local:
+            continue
+        worst = max(ours[label][n].median_ms / local[n].median_ms for n in QUERIES)
+        met = all(ours[label][n].median_ms <= 1.5 * local[n].median_ms + HTTP_ALLOWANCE_MS for n in QUERIES)
         lines.append(
-            f"- /sparql median latency within 1.5x of in-process pyoxigraph ({sizes['big']:,} triples): "
-            f"worst ratio {worst:.2f}x ({'met' if worst <= 1.5 else 'not met'})."
+            f"- /sparql median latency within 1.5x of in-process pyoxigraph plus {HTTP_ALLOWANCE_MS:g} ms "
+            f"of HTTP ({sizes[label]:,} triples): worst ratio {worst:.2f}x ({'met' if met else 'not met'})."
         )
     for label in ("big", "small"):
         rd = theirs.get(label, {}).get("area_sector")
@@ -480,11 +508,8 @@ def main() -> None:
         triples_files[label] = nt
         print(f"data {label}: {count} triples -> {links[label]}", flush=True)
 
-    inproc = {
-        "big": measure_in_process(links["big"], args.runs),
-        "small": measure_in_process(links["small"], args.runs),
-    }
-    print("in process:", {n: round(t.median_ms, 1) for n, t in inproc["big"].items()}, flush=True)
+    inproc: dict[str, dict[str, Timing]] = {"big": {}, "small": {}}
+    loads = [load_average()]
     overhead = measure_worker_overhead(links["small"])
     print(f"worker overhead: {overhead}", flush=True)
     ours: dict[str, dict[str, Timing]] = {}
@@ -494,8 +519,17 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}/sparql"
         with server(command, env, f"{url}?query=ASK%7B%7D", timeout=120):
             ours[label] = measure_http(
-                url, args.runs, args.clients, args.budget, args.max_requests, list(QUERIES), cache_too=True
+                url,
+                args.runs,
+                args.clients,
+                args.budget,
+                args.max_requests,
+                list(QUERIES),
+                cache_too=True,
+                local=in_process(links[label]),
+                local_out=inproc[label],
             )
+        loads.append(load_average())
         print(
             f"/sparql {label}:",
             {n: (round(t.median_ms, 1), t.throughput, t.cached_throughput) for n, t in ours[label].items()},
@@ -524,7 +558,10 @@ def main() -> None:
             flush=True,
         )
 
-    text = report(args, sizes, inproc, ours, theirs, load_seconds, overhead, time.perf_counter() - started)
+    loads.append(load_average())
+    text = report(
+        args, sizes, inproc, ours, theirs, load_seconds, overhead, loads, time.perf_counter() - started
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)

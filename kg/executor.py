@@ -74,6 +74,8 @@ _ERRORS: dict[str, type[LskgError]] = {
 class QueryJob:
     """One query to evaluate, with the formats to answer in and the limits to respect.
 
+    ``substitutions`` binds variables to terms (``("org", "<https://…>")``, N-Triples syntax,
+    so that a job pickles to a worker process); the engine substitutes them (SEP-0007).
     ``results_format`` (a key of :data:`kg.results.RESULT_FORMATS`) serialises SELECT and ASK
     results, ``graph_format`` (a key of :data:`kg.results.GRAPH_FORMATS`) CONSTRUCT and DESCRIBE
     results. ``default_graph`` and ``named_graphs`` override the dataset (protocol parameters);
@@ -87,6 +89,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     max_rows: int = 10_000
     max_bytes: int = 50_000_000
+    substitutions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,8 @@ def evaluate(store: ox.Store, job: QueryJob) -> QueryOutcome:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graph]
     if job.named_graphs is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    if job.substitutions:
+        kwargs["substitutions"] = {ox.Variable(name): parse_term(term) for name, term in job.substitutions}
     try:
         result = store.query(job.sparql, **kwargs)
         if isinstance(result, ox.QueryBoolean):
@@ -184,6 +189,20 @@ def evaluate(store: ox.Store, job: QueryJob) -> QueryOutcome:
         raise InputError(f"the query could not be evaluated: {exc}") from exc
     assert isinstance(body, bytes)
     return QueryOutcome(body, kind, rows, truncated, time.perf_counter() - started)
+
+
+def parse_term(text: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Read one RDF term written in N-Triples syntax (``str(term)`` of a pyoxigraph term).
+
+    Examples
+    --------
+    >>> parse_term('"Vinnova"@sv')
+    <Literal value=Vinnova language=sv>
+    """
+    (quad,) = ox.parse(f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES)
+    obj = quad.object
+    assert not isinstance(obj, ox.Triple)
+    return obj
 
 
 def _solutions(result: ox.QuerySolutions, job: QueryJob) -> tuple[bytes, int, bool]:

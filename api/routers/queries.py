@@ -23,8 +23,10 @@ from pydantic import BaseModel, Field
 
 from api.routers.home import VARY, SettingsDep, StoreDep, absolute, negotiated, render, term_view
 from api.routers.linked_data import rdf_response
+from api.routers.sparql import get_executor
 from kg.catalogue import NamedQuery, load_catalogue
 from kg.errors import InputError, NotFound
+from kg.executor import QueryJob, QueryOutcome
 from kg.results import serialize_results
 
 __all__ = ["ParameterInfo", "QueryInfo", "get_catalogue", "router", "sparql_examples"]
@@ -164,12 +166,36 @@ def run_query(
         # A browser opening a query that needs a value gets the form, not an error.
         return render(request, "query.html", _query_page(request, query, values, None, settings.base_iri))
     bindings = query.bind(values, settings.base_iri)
-    result = store.query(query.sparql, bindings=bindings)
+    # Through the executor, so a named query has the same time and size limits as /sparql.
+    job = QueryJob(
+        query.sparql,
+        results_format="json",
+        graph_format="ntriples",
+        substitutions=tuple((name, str(term)) for name, term in bindings.items()),
+        max_rows=settings.max_result_rows,
+        max_bytes=settings.max_result_bytes,
+    )
+    executor = get_executor(request)
+    outcome = executor.lookup(job) or executor.run(job)
+    result = _decode(outcome)
+    headers = {**VARY, "X-LSKG-Truncated": "true" if outcome.truncated else "false"}
     if media == "text/html":
         return render(request, "query.html", _query_page(request, query, values, result, settings.base_iri))
     if graph_form:
-        return rdf_response(request, list(result), media)
-    return Response(serialize_results(result, RESULT_MEDIA[media]), media_type=media, headers=VARY)
+        response = rdf_response(request, result, media)
+        response.headers.update(headers)
+        return response
+    return Response(serialize_results(result, RESULT_MEDIA[media]), media_type=media, headers=headers)
+
+
+def _decode(outcome: QueryOutcome) -> Any:
+    """The executor's serialised result as pyoxigraph objects again (rows, boolean or triples)."""
+    if outcome.kind == "graph":
+        return [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in ox.parse(outcome.body, format=ox.RdfFormat.N_TRIPLES)
+        ]
+    return ox.parse_query_results(outcome.body, ox.QueryResultsFormat.JSON)
 
 
 @router.get(

@@ -148,8 +148,7 @@ def start_executor(app: FastAPI) -> Executor:
                 provider.path,
                 workers=settings.query_workers,
                 timeout=settings.query_timeout,
-                # TODO(lead): an ApiSettings field `result_cache_bytes` (LSKG_RESULT_CACHE_BYTES).
-                cache_bytes=int(getattr(settings, "result_cache_bytes", 64_000_000)),
+                cache_bytes=settings.result_cache_bytes,
             )
         else:
             store = provider.get()

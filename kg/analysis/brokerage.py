@@ -29,6 +29,8 @@ from typing import Any
 
 import networkx as nx
 
+from kg.analysis._matrix import adjacency
+
 __all__ = ["ROLES", "brokerage_roles"]
 
 ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
@@ -123,8 +125,7 @@ def _undirected(G: nx.Graph, attr: str, targets: list[Any]) -> dict[Any, dict[st
     import numpy as np
     import scipy.sparse as sp
 
-    nodes = list(G)
-    index = {n: i for i, n in enumerate(nodes)}
+    nodes, index, A = adjacency(G)
     names = sorted({g for _, g in G.nodes(data=attr) if g is not None}, key=str)
     code = {g: i for i, g in enumerate(names)}
     codes = np.array([code.get(G.nodes[n].get(attr), -1) for n in nodes], dtype=np.int64)
@@ -132,10 +133,6 @@ def _undirected(G: nx.Graph, attr: str, targets: list[Any]) -> dict[Any, dict[st
     empty = {r: 0 for r in (*ROLES, "total")}
     if k == 0 or n == 0:
         return {v: dict(empty) for v in targets}
-    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, dtype=float, format="csr")
-    A.setdiag(0)
-    A.eliminate_zeros()
-    A.data[:] = 1.0
     typed = np.flatnonzero(codes >= 0)
     S = sp.csr_array((np.ones(len(typed)), (typed, codes[typed])), shape=(n, k))
     role_of = np.array(

@@ -12,6 +12,8 @@ from typing import Any, TypedDict
 
 import networkx as nx
 
+from kg.analysis._matrix import adjacency
+
 __all__ = [
     "EXACT_BETWEENNESS_BELOW",
     "BetweennessResult",
@@ -21,9 +23,10 @@ __all__ = [
     "pagerank",
 ]
 
-# Exact betweenness costs O(n·m); above this many nodes it is estimated from k sampled
-# sources, which keeps the 100k-edge benchmark inside its time budget (benchmarks/results).
-EXACT_BETWEENNESS_BELOW = 2000
+# Exact betweenness costs O(n·m): one BFS per node. Above this many nodes it is estimated
+# from k sampled sources, which keeps the 100k-edge report inside its time budget
+# (benchmarks/results/analysis.md).
+EXACT_BETWEENNESS_BELOW = 1000
 
 
 class BetweennessResult(TypedDict):
@@ -75,8 +78,9 @@ def betweenness(
 
     A node with high betweenness is a go-between: remove it and many pairs of nodes are
     further apart or cut off. Below ``exact_below`` nodes the exact Brandes algorithm runs
-    (cost O(n·m)); above it the scores are estimated from ``k`` source nodes drawn with
-    ``seed`` (networkx's ``k`` option), which is unbiased and reproducible.
+    (one BFS from every node, cost O(n·m)); above it the scores are estimated from ``k``
+    source nodes drawn with ``seed`` exactly as networkx's ``k`` option draws them, which is
+    unbiased and reproducible.
 
     Parameters
     ----------
@@ -112,21 +116,22 @@ def betweenness(
     ('sampled', 10)
     """
     n = G.number_of_nodes()
-    extra: dict[str, Any] = {}
-    if backend not in (None, "networkx"):
-        extra["backend"] = backend
-    if n < exact_below or k >= n:
-        scores = nx.betweenness_centrality(G, normalized=normalized, weight=weight, **extra)
-        return {"scores": dict(scores), "method": "exact", "k": None, "seed": None}
+    exact = n < exact_below or k >= n
     if backend is None and weight is None:
-        sources = random.Random(seed).sample(list(G), k)
-        scores = _sparse_betweenness(G, sources, normalized=normalized)
+        sources = list(G) if exact else random.Random(seed).sample(list(G), k)
+        scores = _sparse_betweenness(G, sources, normalized=normalized, sampled=not exact)
     else:
-        scores = nx.betweenness_centrality(G, k=k, seed=seed, normalized=normalized, weight=weight, **extra)
+        extra: dict[str, Any] = {} if backend in (None, "networkx") else {"backend": backend}
+        sample: dict[str, Any] = {} if exact else {"k": k, "seed": seed}
+        scores = nx.betweenness_centrality(G, normalized=normalized, weight=weight, **sample, **extra)
+    if exact:
+        return {"scores": dict(scores), "method": "exact", "k": None, "seed": None}
     return {"scores": dict(scores), "method": "sampled", "k": k, "seed": seed}
 
 
-def _sparse_betweenness(G: nx.Graph, sources: list[Any], *, normalized: bool) -> dict[Any, float]:
+def _sparse_betweenness(
+    G: nx.Graph, sources: list[Any], *, normalized: bool, sampled: bool
+) -> dict[Any, float]:
     """Brandes' algorithm from ``sources`` with level-synchronous BFS on a SciPy sparse matrix.
 
     Same numbers as ``nx.betweenness_centrality(G, k=len(sources), seed=...)`` for the same
@@ -136,11 +141,8 @@ def _sparse_betweenness(G: nx.Graph, sources: list[Any], *, normalized: bool) ->
     """
     import numpy as np
 
-    nodes = list(G)
+    nodes, index, A = adjacency(G)  # 0/1 entries: parallel edges count once, as in networkx
     n = len(nodes)
-    index = {v: i for i, v in enumerate(nodes)}
-    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, dtype=float, format="csr")
-    A.data[:] = 1.0  # parallel edges of a multigraph count once, as in networkx's BFS
     total = np.zeros(n)
     for s in sources:
         si = index[s]
@@ -167,21 +169,28 @@ def _sparse_betweenness(G: nx.Graph, sources: list[Any], *, normalized: bool) ->
         delta[si] = 0.0
         total += delta
     scores = dict(zip(nodes, total.tolist(), strict=True))
-    return _rescale(scores, n, normalized, G.is_directed(), set(sources))
+    return _rescale(scores, n, normalized, G.is_directed(), set(sources) if sampled else None)
 
 
 def _rescale(
-    scores: dict[Any, float], n: int, normalized: bool, directed: bool, sources: set[Any]
+    scores: dict[Any, float], n: int, normalized: bool, directed: bool, sources: set[Any] | None
 ) -> dict[Any, float]:
-    """networkx 3.6's rescaling of sampled betweenness without endpoints, step for step."""
-    big_n, k = n - 1, len(sources)
+    """networkx 3.6's rescaling of betweenness without endpoints, step for step.
+
+    ``sources`` is the sample, or ``None`` when every node was a source (exact scores).
+    """
+    big_n = n - 1
     if big_n < 2:
         return scores
+    correction = 1 if directed else 2
+    if sources is None:
+        scale = 1 / (big_n * (big_n - 1)) if normalized else 1 / correction
+        return {v: b * scale for v, b in scores.items()}
+    k = len(sources)
     if normalized:
         source_scale = 1 / ((k - 1) * (big_n - 1)) if k > 1 else math.nan
         other_scale = 1 / (k * (big_n - 1))
     else:
-        correction = 1 if directed else 2
         source_scale = big_n / ((k - 1) * correction) if k > 1 else math.nan
         other_scale = big_n / (k * correction)
     return {v: b * (source_scale if v in sources else other_scale) for v, b in scores.items()}

@@ -23,6 +23,8 @@ from typing import Any
 
 import networkx as nx
 
+from kg.analysis._matrix import adjacency
+
 __all__ = ["structural_holes"]
 
 
@@ -95,11 +97,7 @@ def _undirected(
     import numpy as np
     import scipy.sparse as sp
 
-    nodes = list(G)
-    index = {v: i for i, v in enumerate(nodes)}
-    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=weight, dtype=float, format="csr")
-    A.setdiag(0)
-    A.eliminate_zeros()
+    _, index, A = adjacency(G, weight)
     rows = np.array([index[v] for v in chosen], dtype=np.int64)
     strength = np.asarray(A.sum(axis=1)).ravel()
     inverse = np.divide(1.0, strength, out=np.zeros_like(strength), where=strength > 0)

@@ -15,13 +15,13 @@ sector lines), and each suggestion lists the shared neighbours that explain it.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
+from kg.analysis._matrix import adjacency
 from kg.errors import InputError
 
 __all__ = ["METHODS", "cross_sector_links"]
@@ -149,28 +149,10 @@ def _best(rows: list[Any], cols: list[Any], vals: list[Any], limit: int) -> tupl
     return [r], [c], [v]
 
 
-_MATRICES: weakref.WeakKeyDictionary[nx.Graph, tuple[Any, ...]] = weakref.WeakKeyDictionary()
-
-
 def _matrix(G: nx.Graph, attr: str) -> tuple[list[Any], dict[Any, int], Any, Any]:
-    """Nodes, their index, the 0/1 adjacency matrix and sector codes (-1 for none).
-
-    Kept for frozen graphs (the cached graphs of :func:`kg.analysis.graphs.build_graph`),
-    which cannot change, so that scoring group after group reuses one matrix.
-    """
-    key = (attr,)
-    if nx.is_frozen(G) and G in _MATRICES and _MATRICES[G][0] == key:
-        return _MATRICES[G][1]  # type: ignore[no-any-return]
-    nodes_list = list(G)
-    index = {n: i for i, n in enumerate(nodes_list)}
-    A = nx.to_scipy_sparse_array(G, nodelist=nodes_list, weight=None, dtype=float, format="csr")
-    A.setdiag(0)
-    A.eliminate_zeros()
-    A.data[:] = 1.0
+    """Nodes, their index, the 0/1 adjacency matrix and sector codes (-1 for none)."""
+    nodes_list, index, A = adjacency(G)
     names = sorted({s for _, s in G.nodes(data=attr) if s is not None}, key=str)
     code = {s: i for i, s in enumerate(names)}
     codes = np.array([code.get(G.nodes[n].get(attr), -1) for n in nodes_list], dtype=np.int64)
-    built = (nodes_list, index, A, codes)
-    if nx.is_frozen(G):
-        _MATRICES[G] = (key, built)
-    return built
+    return nodes_list, index, A, codes

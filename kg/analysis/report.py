@@ -117,18 +117,25 @@ def _tie(eco: Ecosystem, org_graph: nx.Graph, a: str, b: str) -> dict[str, list[
     return {k: [_ref(eco, x) for x in data.get(k, [])] for k in ("people", "groups", "areas")}
 
 
+# At most this many shared neighbours are spelled out per suggestion (all are counted).
+VIA_LISTED = 5
+
+
 def _suggestions(eco: Ecosystem, org_graph: nx.Graph, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     result = []
     for s in found:
         u, v = s["pair"]
+        # The shared neighbours that add most to the score first: the least connected ones.
+        shared = sorted(s["shared"], key=lambda w: (org_graph.degree(w), str(w)))
         result.append(
             {
                 "pair": [_ref(eco, u), _ref(eco, v)],
                 "sectors": list(s["sectors"]),
                 "score": _round(s["score"]),
+                "shared_count": len(shared),
                 "via": [
                     {"node": _ref(eco, w), "ties": [_tie(eco, org_graph, u, w), _tie(eco, org_graph, v, w)]}
-                    for w in s["shared"]
+                    for w in shared[:VIA_LISTED]
                 ],
             }
         )
@@ -230,10 +237,14 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
     org_graph = build_graph(store, "organisations")
     universe = sorted(eco.sector_iris) or sorted({s for _, s in A.nodes(data="sector") if s is not None})
     points = {p["node"]: p for p in articulation_points(A, max_listed=20)}
-    people_between = betweenness(P, seed=seed)
+    # 64 sampled sources above the exact threshold: the report uses betweenness to rank and
+    # break ties, for which a rough estimate is enough (benchmarks/results/analysis.md).
+    people_between = betweenness(P, k=64, seed=seed)
     groups = eco.of_kind("group")
     group_members = {g: set(A[g]) if g in A else set() for g in groups}
-    person_roles = brokerage_roles(P, nodes=sorted(set().union(*group_members.values())))
+    # One pass over every person: groups, areas and the whole network read from it.
+    person_roles = brokerage_roles(P)
+    unit_links: list[dict[str, Any]] = []
     # Large graphs: hubs add the most work and the least score to Adamic–Adar (see links.py).
     hub_cap = None if org_graph.number_of_nodes() < 5000 else 200
 
@@ -287,9 +298,12 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
                 "suggested_links": _suggestions(
                     eco,
                     org_graph,
-                    cross_sector_links(org_graph, nodes=orgs, limit=top, max_shared_degree=hub_cap)
-                    if orgs
-                    else [],
+                    _collect(
+                        unit_links,
+                        cross_sector_links(org_graph, nodes=orgs, limit=top, max_shared_degree=hub_cap)
+                        if orgs
+                        else [],
+                    ),
                 ),
                 "notes": notes,
             }
@@ -344,7 +358,7 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
                 ),
                 "top_brokers": _brokers(
                     eco,
-                    brokerage_roles(P, nodes=[m for m in members if m in P]),
+                    person_roles,
                     people_between["scores"],
                     {m for m in members if m in P},
                     top,
@@ -352,15 +366,18 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
                 "suggested_links": _suggestions(
                     eco,
                     org_graph,
-                    cross_sector_links(org_graph, nodes=orgs, limit=top, max_shared_degree=hub_cap)
-                    if orgs
-                    else [],
+                    _collect(
+                        unit_links,
+                        cross_sector_links(org_graph, nodes=orgs, limit=top, max_shared_degree=hub_cap)
+                        if orgs
+                        else [],
+                    ),
                 ),
                 "notes": notes,
             }
         )
 
-    network = _network(eco, A, P, org_graph, points, people_between, top, seed, hub_cap)
+    network = _network(eco, A, P, org_graph, points, people_between, person_roles, unit_links, top, seed)
     all_cov = {**{g: group_cov[g] for g in groups}, **area_cov}
     network["system_t_uig"] = _round(system_triple_helix(all_cov))
     report: dict[str, Any] = {
@@ -393,24 +410,25 @@ def _network(
     org_graph: nx.Graph,
     points: dict[str, dict[str, Any]],
     people_between: BetweennessResult,
+    roles: dict[str, dict[str, int]],
+    unit_links: list[dict[str, Any]],
     top: int,
     seed: int,
-    hub_cap: int | None,
 ) -> dict[str, Any]:
     """Whole-graph findings: cut points, bridges, brokers, communities, mixing, links."""
     ranked_points = sorted(
         points.values(), key=lambda p: (-p["cut_off_count"], eco.nodes[p["node"]]["label"])
     )
     cut = _cut_points(eco, points, {p["node"] for p in ranked_points[: top * 2]})
+    all_bridges = bridges(A, max_listed=20)
     bridge_rows = [
         {
             "edge": [_ref(eco, b["edge"][0]), _ref(eco, b["edge"][1])],
             "cut_off_count": b["cut_off_count"],
             "cut_off": [_ref(eco, n) for n in b["cut_off"]],
         }
-        for b in bridges(A, max_listed=20)[: top * 2]
+        for b in all_bridges[: top * 2]
     ]
-    roles = brokerage_roles(P)
     scores = people_between["scores"]
     shortlist = sorted(scores, key=lambda n: (-scores[n], eco.nodes[n]["label"]))[: top * 2]
     holes = structural_holes(P, nodes=shortlist)
@@ -418,7 +436,7 @@ def _network(
     parts = communities(org_graph, seed=seed)
     return {
         "articulation_points": {"count": len(points), "top": cut},
-        "bridges": {"count": len(bridges(A, max_listed=0)), "top": bridge_rows},
+        "bridges": {"count": len(all_bridges), "top": bridge_rows},
         "people_betweenness": {
             "method": people_between["method"],
             "k": people_between["k"],
@@ -437,6 +455,7 @@ def _network(
         "top_brokering_organisations": _brokers(eco, org_roles, {}, set(org_graph), top),
         "communities": {
             "graph": "organisations",
+            "method": parts["method"],
             "modularity": _round(parts["modularity"]),
             "count": len(parts["communities"]),
             "largest": [
@@ -454,10 +473,19 @@ def _network(
             "organisations": sector_mixing(org_graph),
             "people": sector_mixing(P),
         },
-        "suggested_links": _suggestions(
-            eco, org_graph, cross_sector_links(org_graph, limit=top * 2, max_shared_degree=hub_cap)
-        ),
+        # The strongest of the suggestions made for the groups and areas (each pair once).
+        "suggested_links": _suggestions(eco, org_graph, _strongest(unit_links, top * 2)),
     }
+
+
+def _collect(sink: list[dict[str, Any]], found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    sink.extend(found)
+    return found
+
+
+def _strongest(found: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    unique = {tuple(s["pair"]): s for s in found}
+    return sorted(unique.values(), key=lambda s: (-s["score"], str(s["pair"])))[:limit]
 
 
 def _names(refs: list[dict[str, Any]], limit: int = 6) -> str:
@@ -701,6 +729,9 @@ def _md_suggestions(lines: list[str], links: list[dict[str, Any]], measures: dic
                 f"    - both tied to {_md_link(via['node'])} — {a['label']}: "
                 f"{_md_tie(via['ties'][0])}; {b['label']}: {_md_tie(via['ties'][1])}"
             )
+        hidden = s["shared_count"] - len(s["via"])
+        if hidden > 0:
+            lines.append(f"    - and {hidden} more shared contacts")
 
 
 def render_markdown(report: dict[str, Any]) -> str:
@@ -803,7 +834,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines.append(f"  - {_md_link(b)}: {b['brokerage']['total']} ({roles})")
     com = net["communities"]
     lines.append(
-        f"- Communities of organisations (Louvain): {com['count']}, modularity "
+        f"- Communities of organisations ({com['method']}): {com['count']}, modularity "
         f"{_fmt(com['modularity'])} — {m['modularity']}"
     )
     for c in com["largest"]:

@@ -53,3 +53,23 @@ def test_pagerank_sums_to_one_and_ranks_the_hub_first():
     scores = pagerank(nx.star_graph(5))
     assert sum(scores.values()) == pytest.approx(1.0)
     assert max(scores, key=scores.__getitem__) == 0
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("normalized", [True, False])
+def test_sparse_brandes_gives_networkxs_numbers_exact_and_sampled(directed, normalized):
+    G = nx.gnm_random_graph(120, 360, seed=2, directed=directed)
+    exact = betweenness(G, normalized=normalized)["scores"]
+    expected = nx.betweenness_centrality(G, normalized=normalized)
+    assert all(exact[v] == pytest.approx(expected[v], abs=1e-9) for v in G)
+    sampled = betweenness(G, k=30, seed=3, exact_below=10, normalized=normalized)["scores"]
+    expected = nx.betweenness_centrality(G, k=30, seed=3, normalized=normalized)
+    assert all(sampled[v] == pytest.approx(expected[v], abs=1e-9) for v in G)
+
+
+def test_weighted_betweenness_is_left_to_networkx_and_reads_weights_as_distances():
+    G = nx.Graph()
+    G.add_edge("a", "b", d=1)
+    G.add_edge("b", "c", d=1)
+    G.add_edge("a", "c", d=5)
+    assert betweenness(G, weight="d")["scores"]["b"] == 1.0

@@ -1,0 +1,47 @@
+"""Sparse adjacency matrices of graphs, shared by the analyses that compute in SciPy.
+
+Converting a million-edge graph to a matrix takes seconds in networkx, and the gap report
+runs several matrix-based analyses on the same graphs, so matrices of *frozen* graphs (the
+cached graphs of :func:`kg.analysis.graphs.build_graph`, which cannot change) are kept in a
+weak dictionary: they live exactly as long as their graph.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import networkx as nx
+
+__all__ = ["adjacency"]
+
+_CACHE: weakref.WeakKeyDictionary[nx.Graph, dict[Any, tuple[list[Any], dict[Any, int], Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def adjacency(G: nx.Graph, weight: str | None = None) -> tuple[list[Any], dict[Any, int], Any]:
+    """Nodes (in ``G``'s order), their row index, and the CSR adjacency matrix without self-loops.
+
+    With ``weight=None`` every tie is 1 (parallel edges of a multigraph too).
+
+    Examples
+    --------
+    >>> nodes, index, A = adjacency(nx.path_graph(3))
+    >>> A.toarray().tolist()
+    [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    """
+    frozen = nx.is_frozen(G)
+    if frozen and weight in _CACHE.get(G, {}):
+        return _CACHE[G][weight]
+    nodes = list(G)
+    index = {v: i for i, v in enumerate(nodes)}
+    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=weight, dtype=float, format="csr")
+    A.setdiag(0)
+    A.eliminate_zeros()
+    if weight is None:
+        A.data[:] = 1.0
+    built = (nodes, index, A)
+    if frozen:
+        _CACHE.setdefault(G, {})[weight] = built
+    return built
