@@ -8,6 +8,7 @@ Errors are one line on standard error naming the file and line where there is on
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib.util
 import json
 import sys
@@ -208,6 +209,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.store:
         os.environ["LSKG_STORE"] = args.store
     # The app is named as a string so that the kg package never imports api.
+    # One access line per request with status and duration comes from the app's
+    # ``lskg.access`` logger; uvicorn's own access log would repeat it without the duration.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["lskg.access"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -215,6 +220,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        access_log=False,
+        log_config=log_config,
     )
     return OK
 
