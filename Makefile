@@ -5,7 +5,10 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install build lint typecheck clean
+# Debian packages the browser and remote-store tests use; `make test` installs what is missing.
+SYSTEM_PACKAGES := chromium virtuoso-opensource
+
+.PHONY: run test install build lint typecheck system-deps clean
 
 install: $(VENV)/.installed
 
@@ -30,7 +33,20 @@ lint: install
 typecheck: install
 	$(BIN)/mypy kg api
 
-test: install lint typecheck
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v virtuoso-t >/dev/null 2>&1 || missing="$$missing virtuoso-opensource"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "make test needs the Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
+
+test: install system-deps lint typecheck
 	$(BIN)/python -m pytest
 
 clean:

@@ -1,7 +1,7 @@
 """Dependencies injected into routes: settings and the store.
 
 The store sits behind :class:`StoreProvider`, so tests can hand the app an in-memory store
-and production an on-disk one; the provider reopens the on-disk store when ``lskg build``
+and production an on-disk or remote (``sparql+http://``) one; the provider reopens the on-disk store when ``lskg build``
 has swapped in a new version.
 """
 
@@ -24,6 +24,9 @@ class StoreProvider:
     def __init__(self, store_path: str | Path | None = None, store: Store | None = None) -> None:
         if (store_path is None) == (store is None):
             raise ValueError("give exactly one of store_path or store")
+        if store_path is not None and str(store_path).startswith(("sparql+http://", "sparql+https://")):
+            # A remote store is one fixed object: the server itself serves its newest load.
+            store, store_path = open_store(str(store_path)), None
         self._path = Path(store_path) if store_path is not None else None
         self._store = store
         self._opened: Path | None = None

@@ -362,6 +362,10 @@ def build(
         data_dir = Path(settings.data_dir)
     if data_dir is not None and not data_dir.is_dir():
         raise InputError(f"{data_dir}: no such data directory")
+    if settings.store.startswith(("sparql+http://", "sparql+https://")):
+        from kg.remote import build_remote
+
+        return build_remote(settings, force=force, data_dir=data_dir, extra_dirs=extra_dirs)
     store_path = settings.store_path
     store_path.parent.mkdir(parents=True, exist_ok=True)
     if store_path.exists() and not store_path.is_symlink():

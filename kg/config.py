@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEFAULT_BASE_IRI", "Settings", "load_settings"]
@@ -24,7 +24,12 @@ class Settings(BaseSettings):
     base_iri
         The base of every instance IRI (``{base_iri}id/org/vinnova``). Must end in ``/``.
     store
-        The store location: a directory for the embedded Oxigraph store.
+        The store location: a directory for the embedded Oxigraph store, or
+        ``sparql+http(s)://host:port/path`` for a remote SPARQL 1.1 store (see
+        docs/remote-stores.md).
+    store_update_url, store_user, store_password
+        For a remote store: its SPARQL Update URL (default: the query URL) and the
+        credentials sent with every request (HTTP Basic).
     data_dir
         Where the data files (``*.trig``) are read from; the project's ``data/`` by default.
     imports_dir
@@ -38,6 +43,9 @@ class Settings(BaseSettings):
 
     base_iri: str = DEFAULT_BASE_IRI
     store: str = "var/store"
+    store_update_url: str | None = None
+    store_user: str | None = None
+    store_password: SecretStr | None = None
     data_dir: str | None = None
     imports_dir: str | None = None
     query_timeout: float = 30.0

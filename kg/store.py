@@ -277,8 +277,17 @@ def current_build(store_path: Path) -> Path | None:
 def open_store(store_path: str | Path) -> OxigraphStore:
     """Open the current build behind ``store_path`` read-only.
 
-    Raises :class:`~kg.errors.StoreUnavailable` with the command to run if nothing is built.
+    A ``sparql+http(s)://`` URL opens a :class:`kg.remote.RemoteSparqlStore` instead (with the
+    update URL and credentials of the ``LSKG_STORE_*`` environment), which is used through the
+    same :class:`Store` interface. Raises :class:`~kg.errors.StoreUnavailable` with the command
+    to run if nothing is built.
     """
+    if str(store_path).startswith(("sparql+http://", "sparql+https://")):
+        from kg.config import Settings
+        from kg.remote import RemoteSparqlStore
+
+        # Typed as OxigraphStore for existing callers; both satisfy the Store protocol.
+        return RemoteSparqlStore.from_settings(Settings(store=str(store_path)))  # type: ignore[return-value]
     path = Path(store_path)
     build_dir = current_build(path)
     if build_dir is None:

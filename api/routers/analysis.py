@@ -906,7 +906,9 @@ async def gaps(request: Request, store: StoreDep, settings: SettingsDep) -> Resp
         return Response(_json_bytes(report), media_type="application/json", headers=VARY)
     if media == "text/markdown":
         return Response(render_markdown(report), media_type="text/markdown; charset=utf-8", headers=VARY)
-    return render(request, "gaps.html", {"title": "Sector gaps", **_gaps_page(report, settings.base_iri)})
+    roles = await run_in_threadpool(_cached, request, ("roles", store.version), lambda: _role_labels(store))
+    context = _gaps_page(report, settings.base_iri, roles)
+    return render(request, "gaps.html", {"title": "Sector gaps", **context})
 
 
 def _level(count: int, peak: int) -> int:
@@ -924,9 +926,21 @@ def _level(count: int, peak: int) -> int:
     return 1 + (4 * (count - 1)) // (peak - 1)
 
 
-def _gaps_page(report: dict[str, Any], base_iri: str) -> dict[str, Any]:
+def _gaps_page(report: dict[str, Any], base_iri: str, role_labels: Mapping[str, str]) -> dict[str, Any]:
     """What the dashboard template shows: the heatmap rows and the report with page links."""
     page = _with_pages(report, base_iri)
+    for group in page["groups"]:
+        for member in group["members"]:
+            member["roles"] = [role_labels.get(r, _local(r)) for r in member["roles"]]
+    findings = [
+        {
+            "text": f["text"],
+            "evidence": [
+                {"iri": e, "page": local_path(e, base_iri) or e, "label": _local(e)} for e in f["evidence"]
+            ],
+        }
+        for f in report["findings"]
+    ]
     sectors = page["sectors"]
     units = [("area", a) for a in page["areas"]] + [("group", g) for g in page["groups"]]
     peak = max(
@@ -941,7 +955,7 @@ def _gaps_page(report: dict[str, Any], base_iri: str) -> dict[str, Any]:
             n = counts.get(s["notation"], 0)
             cells.append({"sector": s, "count": n, "level": _level(n, peak)})
         rows.append({"kind": kind, "unit": unit, "cells": cells, "missing": len(unit["coverage"]["missing"])})
-    return {"report": page, "sectors": sectors, "rows": rows, "peak": peak}
+    return {"report": page, "sectors": sectors, "rows": rows, "peak": peak, "findings": findings}
 
 
 @router.get(

@@ -213,6 +213,12 @@ def _asset(folder: Path, *parts: str) -> FileResponse:
     return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    """The site's icon (a PNG: every browser takes one at this address)."""
+    return FileResponse(APP_DIR / "favicon.png", media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
+
+
 @router.get("/static/app/{name}", include_in_schema=False)
 def app_asset(name: str) -> FileResponse:
     """A script or style sheet of the pages (``api/static/app``)."""

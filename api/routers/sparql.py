@@ -34,6 +34,7 @@ from api.negotiation import negotiate
 from api.settings import ApiSettings
 from kg.errors import InputError, StoreUnavailable
 from kg.executor import Executor, ProcessExecutor, QueryJob, ThreadExecutor, UpdateOutcome, apply_update
+from kg.remote import RemoteSparqlStore
 from kg.results import GRAPH_FORMATS, PREFIXES, serialize_graph
 from kg.sparql_safety import QueryInfo, check_dataset, scan_query
 from kg.store import OxigraphStore
@@ -152,7 +153,7 @@ def start_executor(app: FastAPI) -> Executor:
             )
         else:
             store = provider.get()
-            if not isinstance(store, OxigraphStore):
+            if not isinstance(store, OxigraphStore | RemoteSparqlStore):
                 raise StoreUnavailable("this store cannot run SPARQL queries")
             executor = ThreadExecutor(
                 store.raw, workers=settings.query_workers, timeout=settings.query_timeout
