@@ -107,7 +107,7 @@ def test_prefix_completion_declares_the_prefix_it_completes(tab: Tab) -> None:
             const cm = window.lskgQuery.editor;
             cm.setValue("SELECT ?p WHERE {\\n  ?p a \\n}");
             cm.focus();
-            cm.setCursor({line: 1, ch: 6});
+            cm.setCursor({line: 1, ch: 7});
         }"""
     )
     tab.page.keyboard.type("fo")

@@ -353,6 +353,7 @@
     }).length;
     $("visible-count").textContent = text + " and " + edges + " of " + data.edges + " ties.";
     $("visible-count").dataset.nodes = String(shown);
+    idlePanel();
   }
 
   function applyHighlights() {
@@ -418,7 +419,7 @@
   }
 
   function nodeButton(id, text) {
-    var b = el("button", text);
+    var b = el("button", text, "linklike");
     b.type = "button";
     b.addEventListener("click", function () { selectById(id); });
     return b;
