@@ -216,7 +216,9 @@ def _asset(folder: Path, *parts: str) -> FileResponse:
 @router.get("/favicon.ico", include_in_schema=False)
 def favicon() -> FileResponse:
     """The site's icon (a PNG: every browser takes one at this address)."""
-    return FileResponse(APP_DIR / "favicon.png", media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
+    return FileResponse(
+        APP_DIR / "favicon.png", media_type="image/png", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 @router.get("/static/app/{name}", include_in_schema=False)

@@ -43,9 +43,10 @@ CHROMIUM_ARGS = [
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
-def web_app(store: Path, **overrides: Any) -> FastAPI:
-    """The API over ``store`` with the analysis and page routers (added here until the app
-    factory lists them), no access log and the rate limit out of the way."""
+def web_app(store: Path, store_override: Any = None, **overrides: Any) -> FastAPI:
+    """The API over ``store`` (or over the store object ``store_override``) with the analysis
+    and page routers (added here until the app factory lists them), no access log and the
+    rate limit out of the way."""
     from api.routers import analysis, pages
 
     values: dict[str, Any] = {
@@ -55,7 +56,7 @@ def web_app(store: Path, **overrides: Any) -> FastAPI:
         "rate_limit_burst": 100_000,
         **overrides,
     }
-    app = create_app(ApiSettings(**values))
+    app = create_app(ApiSettings(**values), store=store_override)
     paths = {getattr(route, "path", None) for route in app.routes}
     if "/gaps" not in paths:
         app.include_router(analysis.router)
@@ -125,7 +126,9 @@ def browser() -> Iterator[Any]:
     except ImportError:
         pytest.fail("the playwright package is missing: pip install -e '.[dev]'")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -199,9 +202,9 @@ def tab(browser: Any, web_server: str) -> Iterator[Tab]:
     page.on("requestfailed", lambda request: watch.failed.append(f"{request.url}: {request.failure}"))
     page.on(
         "response",
-        lambda response: watch.http_errors.append(f"{response.status} {response.url}")
-        if response.status >= 400
-        else None,
+        lambda response: (
+            watch.http_errors.append(f"{response.status} {response.url}") if response.status >= 400 else None
+        ),
     )
     yield Tab(page, watch, web_server)
     context.close()

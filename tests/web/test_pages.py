@@ -64,8 +64,12 @@ def test_a_gallery_query_shows_the_same_rows_as_the_api(tab: Tab, api: httpx.Cli
     tab.open("/query")
     tab.page.click('#gallery a[data-name="coordination-group-members"]')
     tab.page.wait_for_selector("#status:has-text('rows in')")
-    names, expected = api_rows(api.get("/queries/coordination-group-members", params={"format": "json"}).json())
-    headers = tab.page.eval_on_selector_all("#result-table thead th", "ths => ths.map(t => t.firstChild.firstChild.textContent)")
+    names, expected = api_rows(
+        api.get("/queries/coordination-group-members", params={"format": "json"}).json()
+    )
+    headers = tab.page.eval_on_selector_all(
+        "#result-table thead th", "ths => ths.map(t => t.firstChild.firstChild.textContent)"
+    )
     assert headers == names
     assert table_rows(tab) == expected
     assert len(expected) == 19
@@ -83,8 +87,10 @@ def test_a_shared_query_url_opens_runs_and_sorts_the_query(tab: Tab, api: httpx.
     )
     tab.page.goto(tab.base + "/query?" + httpx.QueryParams({"query": query}).__str__())
     tab.page.wait_for_selector("#status:has-text('rows in')")
-    names, expected = api_rows(
-        api.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}).json()
+    _names, expected = api_rows(
+        api.post(
+            "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}
+        ).json()
     )
     assert sorted(table_rows(tab)) == sorted(expected)
     assert len(expected) == 8
@@ -137,7 +143,9 @@ def test_a_failing_query_shows_the_servers_message(tab: Tab) -> None:
     tab.watch.assert_clean()
 
 
-def test_filtering_the_network_by_sector_shows_as_many_nodes_as_the_api_lists(tab: Tab, api: httpx.Client) -> None:
+def test_filtering_the_network_by_sector_shows_as_many_nodes_as_the_api_lists(
+    tab: Tab, api: httpx.Client
+) -> None:
     data = api.get("/analysis/organisations").json()
     tab.open("/network?graph=organisations")
     tab.wait_for_network()
@@ -175,7 +183,9 @@ def test_clicking_a_node_shows_its_roles_measures_and_page(tab: Tab, api: httpx.
     )
     tab.page.mouse.click(x, y)
     tab.page.wait_for_selector("#panel-heading:has-text('Anders Lönnberg')")
-    assert tab.page.locator("#panel-body a", has_text="linked-data page").get_attribute("href") == person["page"]
+    assert (
+        tab.page.locator("#panel-body a", has_text="linked-data page").get_attribute("href") == person["page"]
+    )
     measures = tab.page.inner_text("#panel-measures")
     assert f"Degree\n{person['degree']}" in measures
     roles = tab.page.inner_text("#panel-roles")
@@ -232,7 +242,9 @@ def test_the_gap_dashboard_shows_the_reports_matrix_with_links(tab: Tab, api: ht
         f'#gap-matrix tr[data-iri="{group["iri"]}"] td[data-sector]',
         "tds => Object.fromEntries(tds.map(t => [t.dataset.sector, Number(t.dataset.count)]))",
     )
-    assert cells == {s["notation"]: group["coverage"]["counts"].get(s["notation"], 0) for s in report["sectors"]}
+    assert cells == {
+        s["notation"]: group["coverage"]["counts"].get(s["notation"], 0) for s in report["sectors"]
+    }
     missing = tab.page.locator("#gap-matrix td.l0").count()
     assert missing == sum(len(u["coverage"]["missing"]) for u in report["areas"] + report["groups"])
     area_link = tab.page.locator("#areas-heading ~ section h3 a").first.get_attribute("href")

@@ -17,10 +17,12 @@
     programme: "Programmes", area: "Collaboration areas", infrastructure: "Infrastructures",
   };
   var MEASURE_NAMES = { degree: "degree", betweenness: "betweenness", brokerage: "brokerage" };
-  // Above these node counts rendering gets cheaper: no labels until zoomed in, edges hidden
-  // while panning, a bitmap of the view while zooming.
-  var BIG = 2000;
-  var HUGE = 5000;
+  // Rendering gets cheaper on big graphs (no labels until selected, straight "haystack"
+  // edges hidden while the view moves) and cheaper still on huge ones (a bitmap of the view
+  // while zooming, no node borders). Edges count as much as nodes: a graph of 1300 nodes and
+  // 45k edges drew at 2 frames a second before they did (docs/web.md).
+  function isBig(n, m) { return n > 2000 || m > 4000; }
+  function isHuge(n, m) { return n > 5000 || m > 20000; }
 
   var cy = null;
   var data = null;
@@ -84,7 +86,9 @@
       });
   }
 
-  function style(n) {
+  function style(n, m) {
+    var big = isBig(n, m);
+    var huge = isHuge(n, m);
     return [
       {
         selector: "node",
@@ -93,9 +97,9 @@
           shape: "data(shape)",
           width: "data(size)",
           height: "data(size)",
-          "border-width": n > HUGE ? 0 : 1,
+          "border-width": huge ? 0 : 1,
           "border-color": "#3b4350",
-          label: n > BIG ? "" : "data(label)",
+          label: big ? "" : "data(label)",
           "font-size": 9,
           color: "#1c2430",
           "text-valign": "bottom",
@@ -110,8 +114,8 @@
         style: {
           width: "mapData(weight, 1, 10, 1, 5)",
           "line-color": "#98a2ae",
-          opacity: n > BIG ? 0.35 : 0.7,
-          "curve-style": n > BIG ? "haystack" : "straight",
+          opacity: big ? 0.35 : 0.7,
+          "curve-style": big ? "haystack" : "straight",
         },
       },
       { selector: "edge[?former]", style: { "line-style": "dashed" } },
@@ -135,6 +139,7 @@
 
   function build() {
     var n = data.nodes;
+    var m = data.edges;
     labels = {};
     data.elements.nodes.forEach(function (node) {
       var d = node.data;
@@ -149,15 +154,15 @@
     cy = window.cytoscape({
       container: $("cy"),
       elements: data.elements,
-      style: style(n),
+      style: style(n, m),
       layout: { name: "null" },
       minZoom: 0.01,
       maxZoom: 5,
       boxSelectionEnabled: false,
       selectionType: "single",
-      hideEdgesOnViewport: n > BIG,
-      textureOnViewport: n > HUGE,
-      pixelRatio: n > HUGE ? 1 : "auto",
+      hideEdgesOnViewport: isBig(n, m),
+      textureOnViewport: isHuge(n, m),
+      pixelRatio: isHuge(n, m) ? 1 : "auto",
       motionBlur: false,
     });
     timings.create = performance.now() - created;
@@ -182,8 +187,9 @@
 
   // ------------------------------------------------------------------ layout
 
-  function layoutFor(name, n) {
-    if (name === "auto") { name = n <= config.layout_limits.fcose ? "fcose" : "concentric"; }
+  function layoutFor(name, n, m) {
+    var limits = config.layout_limits;
+    if (name === "auto") { name = n <= limits.fcose_nodes && m <= limits.fcose_edges ? "fcose" : "concentric"; }
     var common = { animate: false, fit: true, padding: 24 };
     if (name === "fcose") {
       return Object.assign({
@@ -203,14 +209,14 @@
         levelWidth: function () { return levels; },
       }, common);
     }
-    if (name === "grid") { return Object.assign({ name: "grid", avoidOverlap: n <= BIG }, common); }
+    if (name === "grid") { return Object.assign({ name: "grid", avoidOverlap: !isBig(n, m) }, common); }
     return Object.assign({ name: "circle" }, common);
   }
 
   function runLayout() {
     setState("layout");
     var n = cy.nodes().length;
-    var options = layoutFor($("layout").value, n);
+    var options = layoutFor($("layout").value, n, data.edges);
     timings.layoutName = options.name;
     $("loading").hidden = false;
     $("loading").textContent = "Laying out " + n + " nodes (" + options.name + ")…";
@@ -239,11 +245,11 @@
 
   function applySizes() {
     var measure = $("size-by").value;
-    var n = cy.nodes().length;
+    var huge = isHuge(cy.nodes().length, data.edges);
     var max = 0;
     cy.nodes().forEach(function (node) { max = Math.max(max, node.data(measure) || 0); });
-    var base = n > HUGE ? 4 : 10;
-    var span = n > HUGE ? 22 : 42;
+    var base = huge ? 4 : 10;
+    var span = huge ? 22 : 34;
     cy.batch(function () {
       cy.nodes().forEach(function (node) {
         var v = node.data(measure) || 0;
