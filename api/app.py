@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors, middleware
 from api.deps import StoreProvider
-from api.routers import dumps, entities, home, linked_data, queries, sparql
+from api.routers import analysis, dumps, entities, home, linked_data, pages, queries, sparql
 from api.settings import ApiSettings
 from kg import __version__
 from kg.store import Store
@@ -78,7 +78,7 @@ def create_app(settings: ApiSettings | None = None, store: Store | None = None) 
     )
     if settings.access_log:
         _install_access_log(app)
-    for module in (sparql, linked_data, dumps, queries, entities, home):
+    for module in (sparql, linked_data, dumps, queries, entities, analysis, pages, home):
         app.include_router(module.router)
     return app
 

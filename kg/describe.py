@@ -321,8 +321,12 @@ def fold(text: str) -> str:
 
 
 def entity_exists(store: Store, iri: str) -> bool:
-    """True if ``iri`` is the subject or the object of any triple."""
-    return bool(store.query(_EXISTS, bindings={"entity": ox.NamedNode(iri)}))
+    """True if ``iri`` is the subject or the object of any triple (never for a malformed IRI)."""
+    try:
+        entity = ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return bool(store.query(_EXISTS, bindings={"entity": entity}))
 
 
 def describe(store: Store, iri: str, limit: int = 500) -> Description:

@@ -33,7 +33,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from kg.errors import QueryRefused
+from kg.errors import QueryRefused, QuerySyntaxError
 
 __all__ = ["QueryInfo", "check_dataset", "check_update", "scan_query"]
 
@@ -137,7 +137,7 @@ def _lex(text: str, pos: int, iri_reading: bool, line_ends: list[int]) -> Iterat
                 w = _WORD.match(text, pos)
                 if w:
                     token = _Token("word", pos, w.group())
-        if token is None and ch.isdigit():
+        if token is None and "0" <= ch <= "9":  # str.isdigit() also accepts "²" and "٣"
             m = _NUMBER.match(text, pos)
             assert m is not None
             token = _Token("number", pos, m.group())
@@ -206,6 +206,25 @@ def _resolve(token: _Token, prefixes: dict[str, str], base: str | None) -> str |
     return None
 
 
+MAX_NESTING = 256
+
+
+def _refuse_deep_nesting(text: str, tokens: list[_Token]) -> None:
+    """Refuse groups nested deeper than :data:`MAX_NESTING`: Oxigraph's recursive parser
+    overflows its stack on a few thousand levels, which would crash a query worker."""
+    depth = 0
+    for token in tokens:
+        if token.kind == "punct" and token.text in "{(":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise QuerySyntaxError(
+                    f"the query nests groups or expressions more than {MAX_NESTING} deep "
+                    f"(at {_where(text, token.start)})"
+                )
+        elif token.kind == "punct" and token.text in "})":
+            depth = max(0, depth - 1)
+
+
 def scan_query(text: str, graphs: Collection[str] | None = None) -> QueryInfo:
     """Check a SPARQL query for outbound requests and return its form and dataset clause.
 
@@ -224,6 +243,7 @@ def scan_query(text: str, graphs: Collection[str] | None = None) -> QueryInfo:
     """
     main, words = _scan(text)
     _refuse_outbound(text, words)
+    _refuse_deep_nesting(text, main)
     info = QueryInfo(form=None)
     prefixes: dict[str, str] = {}
     base: str | None = None

@@ -563,6 +563,8 @@ def _items(
 
 def _one(ctx: _Context, text: str, iri: str, build: Builder) -> Response:
     media = negotiated(ctx.request, ["application/json", "text/html"])
+    if not entity_exists(ctx.store, iri):  # also refuses a slug that is no valid IRI
+        raise NotFound(f"no such resource <{iri}> in this collection")
     grouped = _group(ctx.store.select(text, {"item": ox.NamedNode(iri)}))
     if iri not in grouped:
         raise NotFound(f"no such resource <{iri}> in this collection")

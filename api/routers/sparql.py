@@ -20,7 +20,6 @@ import contextlib
 import functools
 import secrets
 import threading
-from html import escape
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -403,31 +402,6 @@ def _description(request: Request, settings: ApiSettings, graphs: list[str]) -> 
     return triples
 
 
-_FORM_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>lskg SPARQL endpoint</title></head>
-<body>
-<h1>SPARQL endpoint</h1>
-<p>Ask the Swedish life-science knowledge graph in SPARQL 1.1. The default graph is the union
-of all {graphs} named graphs; the service is read-only and never contacts other services.</p>
-<form method="get" action="/sparql">
-<p><textarea name="query" rows="14" cols="90">{example}</textarea></p>
-<p><label>Results as <select name="format">
-<option value="json">SPARQL JSON</option><option value="xml">SPARQL XML</option>
-<option value="csv">CSV</option><option value="tsv">TSV</option></select></label>
-<button type="submit">Run query</button></p>
-</form>
-</body></html>
-"""
-
-_EXAMPLE = """PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?group ?label (COUNT(?person) AS ?members) WHERE {
-  ?membership org:organization ?group ; org:member ?person .
-  ?group rdfs:label ?label .
-  FILTER(LANG(?label) = "en")
-} GROUP BY ?group ?label ORDER BY DESC(?members)"""
-
-
 def _describe(request: Request) -> Response:
     settings = get_settings(request)
     graphs = get_store(request).graphs()
@@ -439,8 +413,9 @@ def _describe(request: Request) -> Response:
         _DESCRIPTION_FORMAT_NAMES,
     )
     if media == "text/html":
-        page = _FORM_PAGE.format(graphs=len(graphs), example=escape(_EXAMPLE))
-        return HTMLResponse(b"" if request.method == "HEAD" else page, headers=_VARY)
+        if request.method == "HEAD":
+            return HTMLResponse(b"", headers=_VARY)
+        return _query_page(request)
     prefixes = {"sd": SD, "formats": FORMATS, **PREFIXES}
     body = serialize_graph(
         _description(request, settings, graphs), GRAPH_FORMATS[GRAPH_MEDIA[media][0]], prefixes
@@ -473,7 +448,28 @@ async def sparql(request: Request) -> Response:
         if request.method == "POST":
             raise InputError("the POST carries no query= or update= parameter")
         return _describe(request)
+    if request.method == "GET" and not op.formats and _prefers_html(request):
+        # A browser following a shared /sparql?query=… link gets the editor, which runs it.
+        return _query_page(request)
     return await _answer_query(request, op)
+
+
+def _prefers_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    if "text/html" not in accept:
+        return False
+    try:
+        return negotiate(accept, ["text/html", *RESULT_MEDIA]) == "text/html"
+    except NotAcceptable:
+        return False
+
+
+def _query_page(request: Request) -> Response:
+    from api.routers.pages import query_page  # pages builds on this module's neighbours
+
+    response = query_page(request)
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @router.post("/update", summary="SPARQL 1.1 Update (needs the bearer token)", response_class=JSONResponse)

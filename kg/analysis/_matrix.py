@@ -13,11 +13,9 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["adjacency"]
+__all__ = ["adjacency", "cached"]
 
-_CACHE: weakref.WeakKeyDictionary[nx.Graph, dict[Any, tuple[list[Any], dict[Any, int], Any]]] = (
-    weakref.WeakKeyDictionary()
-)
+_CACHE: weakref.WeakKeyDictionary[nx.Graph, dict[Any, Any]] = weakref.WeakKeyDictionary()
 
 
 def adjacency(G: nx.Graph, weight: str | None = None) -> tuple[list[Any], dict[Any, int], Any]:
@@ -45,3 +43,20 @@ def adjacency(G: nx.Graph, weight: str | None = None) -> tuple[list[Any], dict[A
     if frozen:
         _CACHE.setdefault(G, {})[weight] = built
     return built
+
+
+def cached(G: nx.Graph, key: Any, build: Any) -> Any:
+    """``build()``, remembered per frozen graph under ``key`` (recomputed for other graphs).
+
+    Examples
+    --------
+    >>> G = nx.freeze(nx.path_graph(2))
+    >>> cached(G, "n", lambda: G.number_of_nodes()), cached(G, "n", lambda: -1)
+    (2, 2)
+    """
+    if not nx.is_frozen(G):
+        return build()
+    store = _CACHE.setdefault(G, {})
+    if ("extra", key) not in store:
+        store[("extra", key)] = build()
+    return store[("extra", key)]

@@ -21,7 +21,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from kg.analysis._matrix import adjacency
+from kg.analysis._matrix import adjacency, cached
 from kg.errors import InputError
 
 __all__ = ["METHODS", "cross_sector_links"]
@@ -77,25 +77,30 @@ def cross_sector_links(
         raise InputError(f"unknown link method {method!r}; choose one of {', '.join(METHODS)}")
     if G.is_directed():
         raise InputError("cross_sector_links needs an undirected graph")
-    nodes_list, index, A, codes = _matrix(G, attr)
+    nodes_list, index, A, codes = cached(G, ("links", attr), lambda: _matrix(G, attr))
     if A.shape[0] == 0:
         return []
-    degrees = np.asarray(A.sum(axis=1)).ravel()
-    usable = degrees >= 2
-    if max_shared_degree is not None:
-        usable &= degrees <= max_shared_degree
-    weights = np.zeros(len(nodes_list))
-    if method == "adamic_adar":
-        weights[usable] = 1.0 / np.log(degrees[usable])
-    else:
-        weights[usable] = 1.0 / degrees[usable]
+
+    def weigh() -> tuple[Any, Any]:
+        degrees = np.diff(A.indptr)
+        usable = degrees >= 2
+        if max_shared_degree is not None:
+            usable &= degrees <= max_shared_degree
+        weights = np.zeros(len(nodes_list))
+        if method == "adamic_adar":
+            weights[usable] = 1.0 / np.log(degrees[usable])
+        else:
+            weights[usable] = 1.0 / degrees[usable]
+        return weights, A.multiply(weights[np.newaxis, :]).tocsr()
+
+    # Scoring group after group reuses one weighted matrix per graph, method and hub cap.
+    weights, weighted = cached(G, ("links", method, max_shared_degree), weigh)
     if nodes is None:
         focus = np.flatnonzero(codes >= 0)
     else:
         focus = np.array(sorted(index[n] for n in set(nodes) if n in index and codes[index[n]] >= 0))
     in_focus = np.zeros(len(nodes_list), dtype=bool)
     in_focus[focus] = True
-    weighted = A.multiply(weights[np.newaxis, :]).tocsr()
     found_rows: list[Any] = []
     found_cols: list[Any] = []
     found_vals: list[Any] = []
@@ -125,9 +130,16 @@ def cross_sector_links(
     if limit is not None:
         pairs = pairs[:limit]
     sector = dict(G.nodes(data=attr))
+    neighbours: dict[Any, set[Any]] = {}
+
+    def around(n: Any) -> set[Any]:
+        if n not in neighbours:
+            neighbours[n] = set(G[n])
+        return neighbours[n]
+
     result = []
     for (u, v), score in pairs:
-        shared = [w for w in set(G[u]) & set(G[v]) if weights[index[w]] > 0]
+        shared = [w for w in around(u) & around(v) if weights[index[w]] > 0]
         result.append(
             {
                 "pair": (u, v),

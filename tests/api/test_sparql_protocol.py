@@ -250,11 +250,20 @@ def test_service_description_in_json_ld(client: TestClient) -> None:
     assert rdflib.URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON") in formats
 
 
-def test_browsers_get_a_query_form_that_submits_to_sparql(client: TestClient) -> None:
+def test_browsers_get_the_query_editor_that_submits_to_sparql(client: TestClient) -> None:
     response = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert response.headers["content-type"] == "text/html; charset=utf-8"
-    assert '<form method="get" action="/sparql">' in response.text
-    assert '<textarea name="query"' in response.text
+    assert '<form id="query-form" action="/sparql" method="get">' in response.text
+    assert 'name="query"' in response.text
+
+
+def test_a_shared_sparql_link_opens_the_editor_in_a_browser_and_json_elsewhere(client: TestClient) -> None:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    browser = client.get("/sparql", params={"query": query}, headers={"Accept": "text/html,*/*;q=0.8"})
+    assert browser.headers["content-type"] == "text/html; charset=utf-8"
+    assert "COUNT(*) AS ?n" in browser.text
+    machine = client.get("/sparql", params={"query": query}, headers={"Accept": "*/*"})
+    assert machine.headers["content-type"].startswith("application/sparql-results+json")
 
 
 def test_head_of_the_service_description(client: TestClient) -> None:

@@ -204,7 +204,7 @@
     if (name === "concentric") {
       var levels = Math.max(1, Math.round(cy.nodes().maxDegree(false) / 8));
       return Object.assign({
-        name: "concentric", minNodeSpacing: n > HUGE ? 2 : 6,
+        name: "concentric", minNodeSpacing: isHuge(n, m) ? 2 : 6,
         concentric: function (node) { return node.degree(false); },
         levelWidth: function () { return levels; },
       }, common);
@@ -218,6 +218,7 @@
     var n = cy.nodes().length;
     var options = layoutFor($("layout").value, n, data.edges);
     timings.layoutName = options.name;
+    timings.runs = (timings.runs || 0) + 1;
     $("loading").hidden = false;
     $("loading").textContent = "Laying out " + n + " nodes (" + options.name + ")…";
     // Let the message paint before the layout takes the main thread.
