@@ -7,12 +7,11 @@ service's default configuration.
 
 from __future__ import annotations
 
-import http.server
 import shutil
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -130,38 +129,3 @@ def writable_store(built_store_path: Path, tmp_path: Path) -> Path:
     link = tmp_path / "store"
     link.symlink_to(Path("store.builds") / build.name)
     return link
-
-
-@dataclass
-class Canary:
-    """An HTTP server on 127.0.0.1 that records every request it gets (and must get none)."""
-
-    url: str
-    requests: list[str] = field(default_factory=list)
-
-
-@pytest.fixture
-def canary() -> Iterator[Canary]:
-    """A canary server: the service under test must never contact it."""
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _record(self) -> None:
-            hits.append(f"{self.command} {self.path}")
-            self.send_response(200)
-            self.send_header("Content-Type", "text/turtle")
-            self.end_headers()
-            self.wfile.write(b"<http://canary/s> <http://canary/p> <http://canary/o> .\n")
-
-        do_GET = do_POST = do_HEAD = _record  # noqa: N815 (http.server's names)
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    bird = Canary(f"http://127.0.0.1:{server.server_address[1]}/", hits)
-    yield bird
-    server.shutdown()
-    server.server_close()

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from kg.errors import QueryRefused
 from kg.sparql_safety import check_update, scan_query
-from tests.api.conftest import Canary
+from tests.conftest import Canary
 
 # Each names the canary as {url}; all must be refused with 400 and reach nothing.
 REFUSED_QUERIES = {

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from kg.store import current_build
-from tests.api.conftest import Canary, settings_for
+from tests.api.conftest import settings_for
+from tests.conftest import Canary
 
 TOKEN = "correct horse battery staple"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -6,12 +6,10 @@ a billion-laughs RDF/XML document, invalid UTF-8 in a query body and in a data f
 
 from __future__ import annotations
 
-import http.server
 import io
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +22,8 @@ from api.app import create_app
 from kg.build import parse_rdf_file
 from kg.errors import InputError
 from kg.store import current_build, open_store
-from tests.api.conftest import Canary, settings_for
+from tests.api.conftest import settings_for
+from tests.conftest import Canary
 
 QUERY_TYPE = {"Content-Type": "application/sparql-query"}
 TOKEN = "nasty-inputs-token"
@@ -47,32 +46,6 @@ def writable_store(real_store_path: Path, tmp_path: Path) -> Path:
     link = tmp_path / "store"
     link.symlink_to(Path("store.builds") / build.name)
     return link
-
-
-@pytest.fixture
-def canary() -> Iterator[Canary]:
-    """An HTTP server on 127.0.0.1 that records every request (the service must send it none)."""
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _record(self) -> None:
-            hits.append(f"{self.command} {self.path}")
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.end_headers()
-            self.wfile.write(b'{"head":{"vars":[]},"results":{"bindings":[{}]}}')
-
-        do_GET = do_POST = do_HEAD = _record  # noqa: N815 (http.server's names)
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield Canary(f"http://127.0.0.1:{server.server_address[1]}/", hits)
-    server.shutdown()
-    server.server_close()
 
 
 def answers_normally(client: TestClient) -> bool:
