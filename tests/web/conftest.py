@@ -13,8 +13,6 @@ request to any host but the test server.
 from __future__ import annotations
 
 import os
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +21,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import ApiSettings
+from tests.api.conftest import _Running, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -67,34 +65,20 @@ def web_app(store: Path, store_override: Any = None, **overrides: Any) -> FastAP
 
 @dataclass
 class Server:
-    """A uvicorn server in a thread; ``url`` is its base, e.g. ``http://127.0.0.1:PORT``."""
+    """A live server started by :func:`serve`; ``url`` is its base, e.g. ``http://127.0.0.1:PORT``."""
 
     url: str
-    server: uvicorn.Server
-    thread: threading.Thread
+    running: _Running
 
     def stop(self) -> None:
         """Ask the server to exit and wait for it."""
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
+        stop_server(self.running)
 
 
 def serve(app: FastAPI) -> Server:
-    """Start ``app`` on 127.0.0.1 on a free port and wait until it accepts connections."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(500):
-        if server.started:
-            break
-        thread.join(0.02)
-    if not server.started:
-        raise RuntimeError("the test server did not start within 10 s")
-    return Server(f"http://127.0.0.1:{port}", server, thread)
+    """Start ``app`` on 127.0.0.1 on a free port (the API tests' server) and wait until it is up."""
+    url, running = start_server(app)
+    return Server(str(url), running)
 
 
 @pytest.fixture(scope="session")
