@@ -8,7 +8,7 @@ focus node, path, severity and message of each problem, and renders it as text, 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,14 +18,22 @@ from pyshacl import validate as shacl_validate
 from rdflib.namespace import RDF, SH
 
 from kg.paths import resource_dir
+from kg.shacl_sparql import UnsupportedShapeFeature, validate_store
 
 __all__ = [
+    "ENGINES",
+    "UnsupportedShapeFeature",
     "ValidationReport",
     "ValidationResult",
     "load_shapes",
+    "sort_results",
     "to_rdflib",
     "validate_graph",
+    "validate_store",
 ]
+
+ENGINES = ("sparql", "pyshacl")
+"""The validation engines: shapes compiled to SPARQL for Oxigraph (default), or pyshacl."""
 
 
 @dataclass(frozen=True, order=True)
@@ -46,6 +54,8 @@ class ValidationReport:
 
     results: list[ValidationResult] = field(default_factory=list)
     graph: rdflib.Graph | None = field(default=None, repr=False, compare=False)
+    # Builds ``graph`` on demand (the SPARQL engine does not make one unless asked).
+    graph_factory: Callable[[], rdflib.Graph] | None = field(default=None, repr=False, compare=False)
 
     @property
     def violations(self) -> list[ValidationResult]:
@@ -93,6 +103,8 @@ class ValidationReport:
 
     def to_turtle(self) -> str:
         """The SHACL validation report graph in Turtle."""
+        if self.graph is None and self.graph_factory is not None:
+            self.graph = self.graph_factory()
         if self.graph is None:
             return ""
         return self.graph.serialize(format="turtle")
@@ -187,8 +199,13 @@ def _collect(results_graph: rdflib.Graph, shapes: rdflib.Graph) -> list[Validati
                 shape=None if shape is None or isinstance(shape, rdflib.BNode) else str(shape),
             )
         )
+    return sort_results(out)
+
+
+def sort_results(results: Iterable[ValidationResult]) -> list[ValidationResult]:
+    """Results by severity (Violation first), focus node, path and message."""
     severity_rank = {"Violation": 0, "Warning": 1, "Info": 2}
-    return sorted(out, key=lambda r: (severity_rank.get(r.severity, 3), r.focus, r.path, r.message))
+    return sorted(results, key=lambda r: (severity_rank.get(r.severity, 3), r.focus, r.path, r.message))
 
 
 class _Namespaces:
