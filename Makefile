@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+PYTEST_ARGS ?=
 
 # Debian packages the browser and remote-store tests use; `make test` installs what is missing.
 SYSTEM_PACKAGES := chromium virtuoso-opensource
@@ -46,8 +47,13 @@ system-deps:
 	  fi; \
 	fi
 
+# The whole suite twice: on the embedded store, then on a Virtuoso server that the suite starts
+# on 127.0.0.1 and stops (`--backend virtuoso`). Both runs always happen; either failing fails.
 test: install system-deps lint typecheck
-	$(BIN)/python -m pytest
+	@status=0; \
+	echo "== pytest --backend embedded"; $(BIN)/python -m pytest $(PYTEST_ARGS) --backend embedded || status=1; \
+	echo "== pytest --backend virtuoso"; $(BIN)/python -m pytest $(PYTEST_ARGS) --backend virtuoso || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) var dist build .pytest_cache .mypy_cache .ruff_cache

@@ -1,8 +1,21 @@
-"""Fixtures shared by the whole suite: the real graph, built once per session."""
+"""Fixtures shared by the whole suite: the real graph, built once per session, on either backend.
+
+``pytest --backend embedded`` (the default) builds the real graph into an on-disk Oxigraph
+store. ``pytest --backend virtuoso`` starts one Virtuoso server (Debian's ``virtuoso-t``) on
+127.0.0.1 for the session, loads the real graph into it with ``lskg build --store
+sparql+http://…``, and every fixture that hands a store, a store location, an app or a server
+to the tests hands the remote one. Tests about the embedded store itself (its on-disk layout,
+symlink swap, build lock, updates that make a new build) carry ``@pytest.mark.embedded_only(
+"why")`` and are skipped under ``--backend virtuoso``, with that reason in the summary.
+"""
 
 from __future__ import annotations
 
+import atexit
 import http.server
+import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,23 +26,103 @@ import pytest
 from kg.build import build
 from kg.config import Settings
 from kg.store import OxigraphStore, open_store
+from tests.remote.virtuoso import INSTALL_HINT, Virtuoso, start_virtuoso
 
 BASE = "https://w3id.org/lskg/"
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
+BACKENDS = ("embedded", "virtuoso")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--backend embedded|virtuoso``: which store the suite's fixtures hand out."""
+    parser.addoption(
+        "--backend",
+        choices=BACKENDS,
+        default="embedded",
+        help="store behind the real-graph fixtures: embedded Oxigraph (default) or a Virtuoso "
+        "server started on 127.0.0.1 for the session",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``--backend virtuoso``, skip the tests marked ``embedded_only`` with their reason."""
+    if config.getoption("--backend") != "virtuoso":
+        return
+    for item in items:
+        marker = item.get_closest_marker("embedded_only")
+        if marker is None:
+            continue
+        if not marker.args or not str(marker.args[0]).strip():
+            raise pytest.UsageError(f"{item.nodeid}: embedded_only needs a reason, e.g. embedded_only('why')")
+        item.add_marker(pytest.mark.skip(reason=f"embedded store only: {marker.args[0]}"))
 
 
 @pytest.fixture(scope="session")
-def real_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store built from the project's real data, in a temporary directory."""
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backend chosen with ``--backend``: ``embedded`` or ``virtuoso``."""
+    return str(request.config.getoption("--backend"))
+
+
+@pytest.fixture(scope="session")
+def embedded_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built from the project's real data into a temporary directory (always on disk)."""
     path = tmp_path_factory.mktemp("real") / "store"
     build(Settings(store=str(path)), force=True)
     return path
 
 
 @pytest.fixture(scope="session")
-def real_store(real_store_path: Path) -> OxigraphStore:
-    """The real graph, opened read-only."""
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """The session's Virtuoso server (SPARQL Update allowed), stopped at the end even on failure.
+
+    It FAILS (it does not skip) when ``virtuoso-t`` is missing: CI installs Debian's
+    ``virtuoso-opensource``.
+    """
+    if shutil.which("virtuoso-t") is None:
+        pytest.fail(INSTALL_HINT)
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    # Also on an interrupted session: the server runs in its own process group, so Ctrl-C
+    # does not reach it.
+    atexit.register(server.stop)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def loaded_virtuoso(virtuoso: Virtuoso) -> Virtuoso:
+    """The session's server after ``lskg build --store sparql+http://… --force`` loaded the real graph."""
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", "--store", virtuoso.store_url, "--force"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=ROOT,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"lskg build --store {virtuoso.store_url} failed ({done.returncode}):\n{done.stderr}")
+    return virtuoso
+
+
+@pytest.fixture(scope="session")
+def real_store_path(backend: str, request: pytest.FixtureRequest) -> Path | str:
+    """Where the real graph is: the on-disk store's link (embedded), or the ``sparql+http://``
+    URL of the session's loaded Virtuoso server (``--backend virtuoso``).
+
+    Either goes wherever a store location goes (``Settings(store=…)``, ``--store``,
+    :func:`~kg.store.open_store`); tests that need the on-disk layout are ``embedded_only``.
+    """
+    if backend == "virtuoso":
+        server: Virtuoso = request.getfixturevalue("loaded_virtuoso")
+        return server.store_url
+    path: Path = request.getfixturevalue("embedded_store_path")
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_store(real_store_path: Path | str) -> OxigraphStore:
+    """The real graph, opened read-only (a remote store under ``--backend virtuoso``)."""
     return open_store(real_store_path)
 
 

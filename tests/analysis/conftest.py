@@ -1,4 +1,4 @@
-"""Fixtures for the analysis tests: the real graph, built once, and the tiny hand-made one."""
+"""Fixtures for the analysis tests: the suite's real graph (tests/conftest.py) and the tiny hand-made one."""
 
 from __future__ import annotations
 
@@ -9,23 +9,19 @@ import pytest
 
 from kg.analysis._fixtures import tiny_store
 from kg.analysis.graphs import clear_cache
-from kg.build import build
-from kg.config import Settings
-from kg.store import OxigraphStore, open_store
+from kg.store import OxigraphStore
 
 
 @pytest.fixture(scope="session")
-def ecosystem_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The store built from the project's data/ and ontology/, once per test session."""
-    store = tmp_path_factory.mktemp("analysis") / "store"
-    build(Settings(store=str(store)), force=True)
-    return store
+def ecosystem_dir(real_store_path: Path | str) -> Path | str:
+    """Where the real graph is (the session's build, or its Virtuoso server under ``--backend virtuoso``)."""
+    return real_store_path
 
 
 @pytest.fixture(scope="session")
-def ecosystem(ecosystem_dir: Path) -> OxigraphStore:
+def ecosystem(real_store: OxigraphStore) -> OxigraphStore:
     """The real graph, opened read-only."""
-    return open_store(ecosystem_dir)
+    return real_store
 
 
 @pytest.fixture

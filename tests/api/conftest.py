@@ -40,13 +40,14 @@ def settings_for(store: Path | str, **overrides: object) -> ApiSettings:
 
 
 @pytest.fixture(scope="session")
-def built_store_path(real_store_path: Path) -> Path:
-    """The store link of the real graph, built once per session (never written to by tests)."""
+def built_store_path(real_store_path: Path | str) -> Path | str:
+    """The store link of the real graph, built once per session (never written to by tests);
+    the Virtuoso server's ``sparql+http://`` URL under ``--backend virtuoso``."""
     return real_store_path
 
 
 @pytest.fixture(scope="session")
-def app(built_store_path: Path) -> FastAPI:
+def app(built_store_path: Path | str) -> FastAPI:
     """The API over the real graph, with the default limits (except the rate limit)."""
     return create_app(settings_for(built_store_path))
 
@@ -97,7 +98,7 @@ def stop_server(running: _Running) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(built_store_path: Path) -> Iterator[LiveServer]:
+def live_server(built_store_path: Path | str) -> Iterator[LiveServer]:
     """A live uvicorn server of the API over the real graph; its base URL, e.g. ``http://127.0.0.1:PORT``."""
     url, running = start_server(create_app(settings_for(built_store_path)))
     yield url
@@ -120,9 +121,10 @@ def serve() -> Iterator[Callable[[FastAPI], LiveServer]]:
 
 
 @pytest.fixture
-def writable_store(built_store_path: Path, tmp_path: Path) -> Path:
-    """A store link of its own over a copy of the real build, for tests that update it."""
-    build = current_build(built_store_path)
+def writable_store(embedded_store_path: Path, tmp_path: Path) -> Path:
+    """A store link of its own over a copy of the real on-disk build, for tests that update it
+    (updates make a new build: embedded stores only)."""
+    build = current_build(embedded_store_path)
     assert build is not None
     builds = tmp_path / "store.builds"
     shutil.copytree(build, builds / build.name)

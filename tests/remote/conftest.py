@@ -1,7 +1,10 @@
-"""Fixtures of the remote-store tests: a Virtuoso server on 127.0.0.1, loaded with the real graph.
+"""Fixtures of the remote-store tests: the session's Virtuoso server (see tests/conftest.py),
+loaded with the real graph, and servers of their own for tests that stop or kill one.
 
-``virtuoso`` FAILS (it does not skip) when ``virtuoso-t`` is missing: these tests run in CI,
-which installs Debian's ``virtuoso-opensource``.
+These tests compare the remote store with the embedded one, so here ``real_store_path`` is
+always the on-disk build, whatever ``--backend`` says. ``virtuoso`` FAILS (it does not skip)
+when ``virtuoso-t`` is missing: these tests run in CI, which installs Debian's
+``virtuoso-opensource``.
 """
 
 from __future__ import annotations
@@ -12,28 +15,22 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build
 from kg.config import Settings
 from kg.remote import RemoteSparqlStore
+from kg.store import OxigraphStore, open_store
 from tests.remote.virtuoso import INSTALL_HINT, Virtuoso, start_virtuoso
 
 
 @pytest.fixture(scope="session")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
-    """A Virtuoso server with SPARQL Update allowed, stopped at the end of the session."""
-    if shutil.which("virtuoso-t") is None:
-        pytest.fail(INSTALL_HINT)
-    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
-    yield server
-    server.stop()
+def real_store_path(embedded_store_path: Path) -> Path:
+    """The embedded build of the real graph, which the remote store is compared with."""
+    return embedded_store_path
 
 
 @pytest.fixture(scope="session")
-def loaded_virtuoso(virtuoso: Virtuoso) -> Virtuoso:
-    """The server after ``build(Settings(store="sparql+http://…"))`` loaded the real graph."""
-    result = build(Settings(store=virtuoso.store_url), force=True)
-    assert not result.skipped
-    return virtuoso
+def real_store(embedded_store_path: Path) -> OxigraphStore:
+    """The embedded build, opened read-only (the root fixture may hold the remote one)."""
+    return open_store(embedded_store_path)
 
 
 @pytest.fixture

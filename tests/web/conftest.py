@@ -1,7 +1,8 @@
 """Fixtures of the browser tests: a live server over the real graph and Debian's Chromium.
 
 The server is uvicorn on 127.0.0.1 (a free port) over a store built from the project's data
-into a temporary directory (``real_store_path``). Chromium is ``/usr/bin/chromium``
+into a temporary directory (``real_store_path``), or the session's Virtuoso server under
+``--backend virtuoso``. Chromium is ``/usr/bin/chromium``
 (``LSKG_CHROMIUM`` overrides), driven headless by Playwright; ``playwright install`` is never
 used. A missing browser fails the tests with instructions: they never skip.
 
@@ -41,7 +42,7 @@ CHROMIUM_ARGS = [
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
-def web_app(store: Path, store_override: Any = None, **overrides: Any) -> FastAPI:
+def web_app(store: Path | str, store_override: Any = None, **overrides: Any) -> FastAPI:
     """The API over ``store`` (or over the store object ``store_override``) with the analysis
     and page routers (added here until the app factory lists them), no access log and the
     rate limit out of the way."""
@@ -82,8 +83,8 @@ def serve(app: FastAPI) -> Server:
 
 
 @pytest.fixture(scope="session")
-def web_server(real_store_path: Path) -> Iterator[str]:
-    """The base URL of a live server over the real graph."""
+def web_server(real_store_path: Path | str) -> Iterator[str]:
+    """The base URL of a live server over the real graph (on Virtuoso under ``--backend virtuoso``)."""
     running = serve(web_app(real_store_path))
     yield running.url
     running.stop()
