@@ -22,6 +22,8 @@ from kg.paths import resource_dir
 from kg.store import current_build, open_store
 
 BASE = "https://w3id.org/lskg/"
+# Builds of an on-disk store (tests/remote covers lskg build into a SPARQL server).
+ON_DISK = pytest.mark.embedded_only("builds an on-disk store: manifest, symlink swap, build lock")
 PREFIXES = """
 @prefix lskg: <https://w3id.org/lskg/ontology#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
@@ -58,6 +60,7 @@ def nquads(store_path: Path) -> set[str]:
     return set(buffer.getvalue().decode().splitlines())
 
 
+@ON_DISK
 def test_every_fact_of_the_real_data_is_traced_to_a_source(real_store_path: Path) -> None:
     manifest = json.loads((current_build(real_store_path) / "manifest.json").read_text())  # type: ignore[operator]
     assert manifest["facts"] > 700
@@ -82,6 +85,7 @@ def test_the_default_graph_is_the_set_union_of_the_named_graphs(real_store_path:
     assert graphs == [("3",)]
 
 
+@ON_DISK
 def test_rebuilding_unchanged_input_does_nothing(tmp_path: Path) -> None:
     settings = Settings(store=str(tmp_path / "store"))
     first = build(settings)
@@ -92,6 +96,7 @@ def test_rebuilding_unchanged_input_does_nothing(tmp_path: Path) -> None:
     assert second.version == first.version
 
 
+@ON_DISK
 def test_a_forced_rebuild_produces_exactly_the_same_dataset(tmp_path: Path) -> None:
     settings = Settings(store=str(tmp_path / "store"))
     build(settings)
@@ -101,6 +106,7 @@ def test_a_forced_rebuild_produces_exactly_the_same_dataset(tmp_path: Path) -> N
     assert nquads(settings.store_path) == before
 
 
+@ON_DISK
 def test_a_new_data_file_becomes_its_own_named_graph_with_provenance(tmp_path: Path) -> None:
     settings = Settings(
         store=str(tmp_path / "store"), data_dir=str(data_copy(tmp_path, {"extra.trig": EXTRA}))
@@ -118,6 +124,7 @@ def test_a_new_data_file_becomes_its_own_named_graph_with_provenance(tmp_path: P
     assert rows == [(graph_iri(BASE, "extra"), "https://example.org/page", "2026-11-24")]
 
 
+@ON_DISK
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -151,6 +158,7 @@ def test_bad_input_is_refused_with_a_clear_message_and_the_store_is_unchanged(
     assert open_store(settings.store_path).version == good.version
 
 
+@ON_DISK
 def test_a_shacl_violation_stops_the_build_and_leaves_the_store_unchanged(tmp_path: Path) -> None:
     settings = Settings(store=str(tmp_path / "store"))
     good = build(settings)
@@ -163,6 +171,7 @@ def test_a_shacl_violation_stops_the_build_and_leaves_the_store_unchanged(tmp_pa
     assert current_build(settings.store_path) == good.build_dir
 
 
+@ON_DISK
 def test_a_second_build_while_one_is_running_is_refused(tmp_path: Path) -> None:
     settings = Settings(store=str(tmp_path / "store"))
     lock = tmp_path / ".store.lock"
@@ -172,6 +181,7 @@ def test_a_second_build_while_one_is_running_is_refused(tmp_path: Path) -> None:
             build(settings)
 
 
+@ON_DISK
 def test_a_plain_directory_in_the_store_path_is_not_overwritten(tmp_path: Path) -> None:
     (tmp_path / "store").mkdir()
     (tmp_path / "store" / "precious.txt").write_text("keep me")
@@ -180,6 +190,7 @@ def test_a_plain_directory_in_the_store_path_is_not_overwritten(tmp_path: Path) 
     assert (tmp_path / "store" / "precious.txt").read_text() == "keep me"
 
 
+@ON_DISK
 @pytest.mark.slow
 def test_killing_a_build_at_any_moment_leaves_a_complete_store(tmp_path: Path) -> None:
     store = tmp_path / "store"
