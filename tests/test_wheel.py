@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
+@pytest.mark.embedded_only("the installed wheel builds an on-disk store")
 def test_an_installed_wheel_builds_and_queries_the_graph_from_another_directory(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     subprocess.run(

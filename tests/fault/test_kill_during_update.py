@@ -29,7 +29,7 @@ import pytest
 
 from kg.store import current_build, open_store
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.embedded_only("kill -9 during an update of an on-disk store")]
 
 TOKEN = "fault-secret"
 GRAPH = "https://w3id.org/lskg/graph/web-sources"

@@ -135,6 +135,7 @@ def test_service_to_a_local_file_is_400(client: TestClient) -> None:
     assert "SERVICE is not allowed" in response.json()["message"]
 
 
+@pytest.mark.embedded_only("updates with a token apply to an on-disk build")
 def test_load_of_a_local_file_with_a_valid_token_is_400_and_the_store_is_unchanged(
     writable_store: Path,
 ) -> None:

@@ -27,6 +27,9 @@ EX = "http://example.org/"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
+# ProcessExecutor and apply_update work on an on-disk build (a remote store uses ThreadExecutor).
+WORKERS = pytest.mark.embedded_only("query worker processes and apply_update work on an on-disk build")
+
 
 @pytest.fixture
 def small() -> ox.Store:
@@ -117,6 +120,7 @@ def test_the_result_cache_drops_the_least_recently_used_and_skips_large_results(
     assert cache.get("b", QueryJob("ASK {} #19")) is not None
 
 
+@WORKERS
 def test_a_repeated_job_is_served_from_the_cache_without_a_worker(pool: ProcessExecutor) -> None:
     first = pool.run(QueryJob(COUNT))
     second = pool.run(QueryJob(COUNT))
@@ -131,6 +135,7 @@ def pool(real_store_path: Path) -> Iterator[ProcessExecutor]:
     executor.close()
 
 
+@WORKERS
 def test_a_worker_answers_from_the_built_store(pool: ProcessExecutor, real_store_path: Path) -> None:
     outcome = pool.run(QueryJob(COUNT, results_format="csv"))
     assert outcome.body.decode().splitlines()[1] == str(
@@ -138,6 +143,7 @@ def test_a_worker_answers_from_the_built_store(pool: ProcessExecutor, real_store
     )
 
 
+@WORKERS
 def test_a_query_past_the_limit_is_stopped_and_its_worker_replaced(pool: ProcessExecutor) -> None:
     with pytest.raises(QueryTimeout, match="more than 1 s"):
         pool.run(QueryJob(SLOW))
@@ -148,6 +154,7 @@ def test_a_query_past_the_limit_is_stopped_and_its_worker_replaced(pool: Process
         assert outcome.body == b'{"head":{},"boolean":true}' and not outcome.cached
 
 
+@WORKERS
 def test_worker_errors_come_back_as_the_same_lskg_errors(pool: ProcessExecutor) -> None:
     with pytest.raises(QuerySyntaxError, match="SPARQL syntax error at line 1"):
         pool.run(QueryJob("SELECT * WHERE { ?s ?p }"))
@@ -187,6 +194,7 @@ def dump(store_path: Path) -> set[str]:
     return set(buffer.getvalue().decode().splitlines())
 
 
+@WORKERS
 @pytest.mark.slow
 def test_apply_update_writes_a_new_valid_build_that_workers_then_read(store_copy: Path) -> None:
     before = dump(store_copy)
@@ -209,6 +217,7 @@ def test_apply_update_writes_a_new_valid_build_that_workers_then_read(store_copy
     assert manifest["graphs"][GRAPH] == len([q for q in dump(store_copy) if q.endswith(f"<{GRAPH}> .")])
 
 
+@WORKERS
 @pytest.mark.slow
 def test_apply_update_refuses_a_violation_and_keeps_the_store(store_copy: Path) -> None:
     before = current_build(store_copy)
@@ -219,6 +228,7 @@ def test_apply_update_refuses_a_violation_and_keeps_the_store(store_copy: Path) 
     assert current_build(store_copy) == before
 
 
+@WORKERS
 def test_apply_update_refuses_load_before_running_anything(store_copy: Path) -> None:
     with pytest.raises(QueryRefused, match="LOAD"):
         apply_update(
