@@ -188,7 +188,7 @@ def test_group_sector_coverage_counts_members_and_shows_empty_groups(real_store:
         "Industry": "6",
         "Healthcare": "4",
         "Academia": "3",
-        "Public sector": "3",
+        "Public sector": "4",
         "Patients and civil society": "2",
     }
     reference = {r[1]: r[2] for r in rows if r[0].startswith("Reference group")}  # type: ignore[union-attr]

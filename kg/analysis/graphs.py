@@ -26,16 +26,21 @@ class, e.g. ``University``), ``sector`` (the sector's ``skos:notation``, e.g. ``
 ``None`` for groups and areas), ``sectors`` (every sector that applies, sorted) and
 ``region`` (an IRI or ``None``). Node keys are IRIs.
 
-A person's sector is chosen by the first rule that gives one, and ``sector_basis`` says which:
+A person represents the organisation of a *current* role: a former membership
+(``lskg:roleStatus lskg:FormerRole``) says where someone came from, not whom they speak for
+at the table, and a party membership (``lskg:PoliticalParty``) is not a seat for the party's
+sector. The named query ``group-sector-coverage`` counts by the same roles (tested in
+``tests/analysis/test_graphs.py``). A person's sector is chosen by the first rule that gives
+one, and ``sector_basis`` says which:
 
 1. ``represents``: a membership of theirs states ``lskg:representsSector`` (a patient);
 2. ``post``: an organisation they head (``org:headOf``) or hold a post in (``org:holds`` /
    ``org:postIn``), because an office speaks for its organisation more than a membership;
-3. ``membership``: organisations they are a current member of;
-4. ``former membership``: organisations they were a member of.
+3. ``membership``: organisations they are a current member of.
 
-Within a rule the sector given by most organisations wins, ties going to the alphabetically
-first notation; ``sectors`` keeps every sector of every rule. An organisation's ``region`` is
+Someone with none of these (only former memberships, say) has no sector: ``sector`` and
+``sector_basis`` are ``None``. Within a rule the sector given by most organisations wins, ties
+going to the alphabetically first notation; ``sectors`` keeps every sector of every rule. An organisation's ``region`` is
 its ``lskg:region``; an organisation that *is* an ``lskg:Region`` is its own region.
 
 Built graphs are cached per store content: a small dict keyed by ``(store.version, name)``
@@ -139,6 +144,9 @@ SELECT DISTINCT ?person ?organisation WHERE {
   UNION { ?post org:heldBy ?person ; org:postIn ?organisation }
 }"""
 )
+_Q_PARTIES = (
+    _PREFIXES + "SELECT DISTINCT ?node WHERE { ?node a ?type . ?type rdfs:subClassOf* lskg:PoliticalParty }"
+)
 _Q_AREAS = (
     _PREFIXES
     + """
@@ -193,6 +201,7 @@ class Ecosystem:
     sector_labels: dict[str, str] = field(default_factory=dict)
     memberships: list[Membership] = field(default_factory=list)
     offices: dict[str, set[str]] = field(default_factory=dict)
+    parties: set[str] = field(default_factory=set)
     area_links: list[tuple[str, str, str]] = field(default_factory=list)
 
     def of_kind(self, *kinds: str) -> list[str]:
@@ -342,6 +351,7 @@ def read_ecosystem(store: Store) -> Ecosystem:
                 tuple(sorted(represents.get(iri, ()))),
             )
         )
+    eco.parties = {party for (party,) in _rows(store, _Q_PARTIES)}
     for person, org in _rows(store, _Q_OFFICES):
         eco.offices.setdefault(person, set()).add(org)
     for row in store.select(_Q_AREA_LINKS).rows:
@@ -375,7 +385,7 @@ def read_ecosystem(store: Store) -> Ecosystem:
 
 
 def _assign_person_sectors(eco: Ecosystem) -> None:
-    """Apply the four rules of the module docstring to every person."""
+    """Apply the three rules of the module docstring to every person."""
     by_person: dict[str, list[Membership]] = defaultdict(list)
     for m in eco.memberships:
         by_person[m.person].append(m)
@@ -384,7 +394,7 @@ def _assign_person_sectors(eco: Ecosystem) -> None:
         found = []
         for org in sorted(set(orgs)):
             attrs = eco.nodes.get(org)
-            if attrs and attrs["kind"] == "organisation" and attrs["sector"]:
+            if attrs and attrs["kind"] == "organisation" and attrs["sector"] and org not in eco.parties:
                 found.append((attrs["sector"], org))
         return found
 
@@ -397,7 +407,6 @@ def _assign_person_sectors(eco: Ecosystem) -> None:
             ("represents", represented),
             ("post", sectors_of(eco.offices.get(iri, ()))),
             ("membership", sectors_of(m.organisation for m in mine if not m.former)),
-            ("former membership", sectors_of(m.organisation for m in mine if m.former)),
         ]
         every = sorted({s for _, found in tiers for s, _ in found})
         attrs["sectors"] = every

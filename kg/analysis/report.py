@@ -41,7 +41,10 @@ LSKG = "https://w3id.org/lskg/ontology#"
 
 # One line per number the report shows; renderers print these beside the numbers.
 MEASURES: dict[str, str] = {
-    "members": "people the sources name as members (org:Membership), former roles included",
+    "members": (
+        "people the sources name as members (org:Membership), former roles included; a member's "
+        "sector comes from a current role only"
+    ),
     "diversity": (
         "Shannon diversity of members' sectors, -Σ p ln p in nats: 0 = one sector, "
         "ln 5 ≈ 1.61 = all five sectors equally"
@@ -260,6 +263,7 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
             member_rows.append(
                 {
                     **_ref(eco, p),
+                    "sector": attrs.get("sector"),
                     "sector_basis": attrs.get("sector_basis"),
                     "sector_source": [_ref(eco, s) for s in attrs.get("sector_source", [])],
                     "memberships": edge["memberships"],
@@ -790,7 +794,7 @@ def render_markdown(report: dict[str, Any]) -> str:
                 why = f"{row['sector_basis'] or 'unknown'}: {_md_links(row['sector_source'], '-')}"
                 memberships = ", ".join(f"<{iri}>" for iri in row["memberships"])
                 lines.append(
-                    f"| {_md_link(row)} | {row.get('sector', 'unknown')} | {why} | "
+                    f"| {_md_link(row)} | {row.get('sector') or 'unknown'} | {why} | "
                     f"{_md_links(row['organisations'], '-')} | {memberships} |"
                 )
             lines.append("")
@@ -1002,7 +1006,7 @@ def render_html(report: dict[str, Any]) -> str:
                     f'<a href="{_h(i)}">{_h(i.rsplit("/", 1)[-1])}</a>' for i in row["memberships"]
                 )
                 out.append(
-                    f"<tr><td>{_a(row)}</td><td>{_h(row.get('sector', 'unknown'))}</td>"
+                    f"<tr><td>{_a(row)}</td><td>{_h(row.get('sector') or 'unknown')}</td>"
                     f"<td>{_h(row['sector_basis'] or 'unknown')}: {_as(row['sector_source'], '-')}</td>"
                     f"<td>{_as(row['organisations'], '-')}</td><td>{memberships}</td></tr>"
                 )

@@ -54,13 +54,13 @@ def test_the_coordination_group_has_all_five_sectors_with_industry_the_largest(r
         "academia": 2,
         "civil-society": 2,
         "healthcare": 4,
-        "industry": 7,
+        "industry": 6,
         "public": 4,
     }
     assert cg["coverage"]["missing"] == []
     assert cg["single_points_of_failure"]["sector_single_points"] == []
     assert (
-        "The Life science coordination group has 19 members from 5 of 5 sectors (Industry 7, "
+        "The Life science coordination group has 19 members from 5 of 5 sectors (Industry 6, "
         "Healthcare 4, Public sector 4, Academia 2, Patients and civil society 2); no sector is "
         "missing."
     ) in [f["text"] for f in report["findings"]]
@@ -158,7 +158,7 @@ def test_the_json_rendering_round_trips_to_the_same_report(report):
 def test_the_markdown_rendering_links_entities_and_explains_numbers(report):
     text = render_markdown(report)
     assert f"[Life science coordination group](<{CG}>)" in text
-    assert "- Evenness: 0.931 — Pielou's evenness" in text
+    assert "- Evenness: 0.946 — Pielou's evenness" in text
     assert text.count("### ") == 8 + 3
 
 

@@ -27,7 +27,7 @@ from tests.web.conftest import serve, web_app
 
 BASE = "https://w3id.org/lskg/"
 GROUP = BASE + "id/group/life-science-coordination-group"
-COORDINATION_COUNTS = {"academia": 2, "civil-society": 2, "healthcare": 4, "industry": 7, "public": 4}
+COORDINATION_COUNTS = {"academia": 2, "civil-society": 2, "healthcare": 4, "industry": 6, "public": 4}
 AREAS = [
     "Joint effort on biological medicines",
     "Career merits and forms of employment",
@@ -119,11 +119,12 @@ def test_centrality_ranks_people_with_exact_betweenness_and_the_chairs_nineteen_
 def test_brokerage_counts_the_chairs_open_two_paths_by_role(client: TestClient) -> None:
     rows = run(client, "/analysis/people/brokerage")["result"]["nodes"]
     chair = next(r for r in rows if r["iri"] == BASE + "id/person/anders-lonnberg")
+    # Göran Ando has no current role, so no sector: paths ending at him are not counted.
     assert (chair["total"], chair["coordinator"], chair["gatekeeper"], chair["representative"]) == (
-        34,
+        32,
         4,
-        15,
-        15,
+        14,
+        14,
     )
 
 
@@ -271,7 +272,7 @@ def test_the_gap_dashboard_marks_every_missing_cell(client: TestClient) -> None:
     report = client.get("/gaps?format=json").json()
     missing = sum(len(u["coverage"]["missing"]) for u in report["areas"] + report["groups"])
     assert page.count('class="l0"') == missing == 8 * 5 + 2 * 5
-    assert page.count('data-count="7"') == 1
+    assert page.count('data-count="6"') == 1  # industry in the coordination group
 
 
 # --------------------------------------------------------------------------- downloads
