@@ -18,6 +18,8 @@ ORG = "https://w3id.org/lskg/id/org/"
 ROR = "https://ror.org/"
 WD = "http://www.wikidata.org/entity/"
 ROR_RECORDS = "https://github.com/ror-community/ror-records/blob/"
+# ROR IDs read from another organisation's record, which names them as related organisations.
+NAMED_BY = {"0084bse20": "016st3p78", "01apvbh93": "048a87296"}
 
 IDENTIFIER_FACTS = """
 PREFIX rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -53,6 +55,8 @@ def facts(store: OxigraphStore) -> list[tuple[str, str, str, str, str]]:
         ("region-stockholm", ROR + "02zrae794", "folder_to_push/02zrae794.ttl"),
         ("vastra-gotalandsregionen", ROR + "00a4x6777", "folder_to_push/00a4x6777.ttl"),
         ("sunderby-sjukhus", ROR + "0084bse20", "folder_to_push/016st3p78.ttl"),  # named in Luleå's record
+        ("akademiska-sjukhuset", ROR + "01apvbh93", "folder_to_push/048a87296.ttl"),  # named in Uppsala's
+        ("umea-university", WD + "Q1144565", "folder_to_push/05kb8h459.ttl"),
     ],
 )
 def test_a_sample_of_identifiers_cites_the_ror_record_that_states_them(
@@ -88,7 +92,7 @@ def test_every_identifier_is_well_formed_with_a_valid_checksum(real_store: Oxigr
         elif predicate == "https://schema.org/identifier":
             assert parse_org_number(target) == target  # stored in the normalised NNNNNN-NNNN form
             checked["orgnr"] += 1
-    assert checked["ror"] >= 33 and checked["wikidata"] >= 25 and checked["orgnr"] >= 4
+    assert checked["ror"] >= 34 and checked["wikidata"] >= 27 and checked["orgnr"] >= 4
 
 
 def test_a_ror_record_gives_its_own_id_to_one_organisation_only(real_store: OxigraphStore) -> None:
@@ -96,8 +100,9 @@ def test_a_ror_record_gives_its_own_id_to_one_organisation_only(real_store: Oxig
     for subject, _p, target, url, read in facts(real_store):
         if target.startswith(ROR):
             holders.setdefault(target, set()).add(subject)
-            if url.startswith(ROR_RECORDS) and "0084bse20" not in target:
-                assert url.endswith(f"/{target.removeprefix(ROR)}.ttl"), (subject, url)
+            if url.startswith(ROR_RECORDS):
+                rid = target.removeprefix(ROR)
+                assert url.endswith(f"/{NAMED_BY.get(rid, rid)}.ttl"), (subject, url)
                 assert read == "2026-11-25"
     assert all(len(subjects) == 1 for subjects in holders.values())
 
@@ -110,8 +115,8 @@ def test_identifier_coverage_per_kind_does_not_shrink(real_store: OxigraphStore)
     with_qid = {s for s, _p, o, _u, _r in facts(real_store) if o.startswith(WD) and s in kind_of}
     assert len(kind_of) >= 154
     assert with_ror["University"] >= 19
-    assert with_ror["CareProvider"] >= 7
+    assert with_ror["CareProvider"] >= 8
     assert with_ror["Region"] >= 2
     assert with_ror["GovernmentAgency"] >= 2
-    assert sum(with_ror.values()) >= 31
-    assert len(with_qid) >= 22
+    assert sum(with_ror.values()) >= 32
+    assert len(with_qid) >= 24
