@@ -43,7 +43,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 import rdflib
@@ -170,11 +170,11 @@ class Scope:
         rows = " ".join(f"({s} {o})" for s, o in pairs)
         return f"{{ {pattern} }} UNION {{ VALUES ({subject} {obj}) {{ {rows} }} }}"
 
-    def instance_of(self, var: str, classes: Iterable[str]) -> str:
+    def instance_of(self, var: str, classes: Iterable[str], class_var: str) -> str:
         """``var`` has an rdf:type among ``classes`` (the data's or the ontology's)."""
         wanted = set(classes)
         values = " ".join(f"<{c}>" for c in sorted(wanted))
-        pattern = f"{var} a ?class_ . VALUES ?class_ {{ {values} }}"
+        pattern = f"{var} a {class_var} . VALUES {class_var} {{ {values} }}"
         extra = sorted({s for s, o in self.injected.get(RDF_TYPE, []) if o[1:-1] in wanted})
         if not extra:
             return pattern
@@ -280,7 +280,7 @@ def _value_test(
     if component == SH["class"]:
         return lambda scope: (
             f"(!CONTAINS(STR(?value), {_string(STATEMENT_MARK)}) && "
-            f"EXISTS {{ {scope.instance_of('?value', scope.closure(str(value)))} }})"
+            f"EXISTS {{ {scope.instance_of('?value', scope.closure(str(value)), '?value_class')} }})"
         )
     if component == SH.languageIn:
         tags = sorted(str(t).lower() for t in Collection(graph, value))
@@ -348,9 +348,10 @@ class _Query:
 
     def target(self, scope: Scope) -> str:
         classes = sorted({c for t in self.targets for c in scope.closure(t)})
+        # No DISTINCT here: every query projects distinct rows or groups by ?this.
         return (
-            f"{{ SELECT DISTINCT ?this WHERE {{ {scope.instance_of('?this', classes)} "
-            f"FILTER(!CONTAINS(STR(?this), {_string(STATEMENT_MARK)})) }} }}"
+            f"{{ {scope.instance_of('?this', classes, '?target_class')} "
+            f"FILTER(!CONTAINS(STR(?this), {_string(STATEMENT_MARK)})) }}"
         )
 
     def values(self, scope: Scope, var: str = "?value") -> str:
@@ -367,9 +368,7 @@ def _count_query(
     def build(scope: Scope) -> str:
         keep = f" FILTER(COALESCE({test(scope)}, false))" if test else ""
         if low == 1 and high is None:
-            return (
-                f"SELECT ?this WHERE {{ {q.target(scope)} FILTER NOT EXISTS {{ {q.values(scope)}{keep} }} }}"
-            )
+            return f"SELECT DISTINCT ?this WHERE {{ {q.target(scope)} FILTER NOT EXISTS {{ {q.values(scope)}{keep} }} }}"
         having = []
         if low is not None:
             having.append(f"COUNT(DISTINCT ?value) < {low}")
@@ -389,6 +388,18 @@ def _value_query(q: _Query, test: Callable[[Scope], str]) -> Callable[[Scope], s
         return (
             f"SELECT DISTINCT ?this ?value WHERE {{ {q.target(scope)} {q.values(scope)} "
             f"FILTER(!COALESCE({test(scope)}, false)) }}"
+        )
+
+    return build
+
+
+def _class_query(q: _Query, cls: rdflib.term.Node) -> Callable[[Scope], str]:
+    # An anti-join (MINUS) is about twice as fast in Oxigraph as FILTER NOT EXISTS per value.
+    def build(scope: Scope) -> str:
+        instances = scope.instance_of("?value", scope.closure(str(cls)), "?value_class")
+        return (
+            f"SELECT DISTINCT ?this ?value WHERE {{ {q.target(scope)} {q.values(scope)} "
+            f"MINUS {{ {instances} FILTER(!CONTAINS(STR(?value), {_string(STATEMENT_MARK)})) }} }}"
         )
 
     return build
@@ -495,8 +506,13 @@ def _compile_property(
     for component in _components(shapes, prop):
         local = str(component).rsplit("#", 1)[-1]
         name = local[0].upper() + local[1:]
-        test = _value_test(shapes, prop, component)
-        yield constraint(name, True, _value_query(q, test), f"A value of {path_text} breaks sh:{local}")
+        if component == SH["class"]:
+            cls = _one(shapes, prop, component)
+            assert cls is not None
+            build = _class_query(q, cls)
+        else:
+            build = _value_query(q, _value_test(shapes, prop, component))
+        yield constraint(name, True, build, f"A value of {path_text} breaks sh:{local}")
     other = _one(shapes, prop, SH.lessThanOrEquals)
     if other is not None:
         yield constraint(
@@ -554,7 +570,23 @@ def _graph_list(store: ox.Store, graphs: Sequence[str] | None) -> list[ox.NamedN
     return [ox.NamedNode(g) for g in sorted(set(names)) if not g.endswith("/shapes")]
 
 
-def _scope(store: ox.Store, graphs: list[ox.NamedNode], ontology: Iterable[ox.Triple]) -> Scope:
+def _dataset(store: ox.Store, selected: list[ox.NamedNode]) -> dict[str, Any]:
+    """The query dataset: Oxigraph's union default graph when that is exactly the selection.
+
+    Oxigraph evaluates a pattern over its union default graph two to three times faster than
+    over an explicit list of graphs, but the union takes in the store's default graph too.
+    """
+    default_graph_empty = (
+        next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
+    )
+    if default_graph_empty and set(selected) >= set(store.named_graphs()):
+        return {"use_default_graph_as_union": True}
+    return {"default_graph": list(selected)}
+
+
+def _scope(
+    store: ox.Store, graphs: list[ox.NamedNode], ontology: Iterable[ox.Triple], dataset: dict[str, Any]
+) -> Scope:
     selected = set(graphs)
     missing: dict[str, list[tuple[str, str]]] = defaultdict(list)
     subclasses: dict[str, set[str]] = defaultdict(set)
@@ -572,15 +604,12 @@ def _scope(store: ox.Store, graphs: list[ox.NamedNode], ontology: Iterable[ox.Tr
         )
         if not present:
             missing[t.predicate.value].append((str(t.subject), str(t.object)))
-    if graphs:
-        rows = store.query(
-            f"SELECT DISTINCT ?sub ?sup WHERE {{ ?sub <{RDFS_SUBCLASS}> ?sup }}", default_graph=list(graphs)
-        )
-        assert isinstance(rows, ox.QuerySolutions)
-        for row in rows:
-            sub, sup = row["sub"], row["sup"]
-            if isinstance(sub, ox.NamedNode) and isinstance(sup, ox.NamedNode):
-                subclasses[sup.value].add(sub.value)
+    rows = store.query(f"SELECT DISTINCT ?sub ?sup WHERE {{ ?sub <{RDFS_SUBCLASS}> ?sup }}", **dataset)
+    assert isinstance(rows, ox.QuerySolutions)
+    for row in rows:
+        sub, sup = row["sub"], row["sup"]
+        if isinstance(sub, ox.NamedNode) and isinstance(sup, ox.NamedNode):
+            subclasses[sup.value].add(sub.value)
     return Scope(dict(subclasses), dict(missing))
 
 
@@ -626,9 +655,10 @@ def run_constraints(
     if not selected:
         # An empty dataset: an empty default-graph list would mean "the store's default graph".
         selected = [ox.NamedNode("urn:lskg:validate:empty")]
-    scope = _scope(store, selected, _project_ontology() if ontology is None else ontology)
+    dataset = _dataset(store, selected)
+    scope = _scope(store, selected, _project_ontology() if ontology is None else ontology, dataset)
     for c in constraints:
-        rows = store.query(c.build(scope), default_graph=list(selected))
+        rows = store.query(c.build(scope), **dataset)
         assert isinstance(rows, ox.QuerySolutions)
         for row in rows:
             focus = row["this"]
