@@ -54,11 +54,16 @@ __all__ = [
     "assemble",
     "build",
     "build_lock",
+    "content_version",
+    "copy_graphs",
+    "finish_build",
     "graph_iri",
     "input_files",
     "input_version",
     "parse_rdf_file",
     "read_source",
+    "stored_input_version",
+    "swap_build",
     "validate_assembled",
     "validate_quads",
     "write_build",
@@ -383,7 +388,7 @@ def build(
     version = input_version(settings.base_iri, data_dir, extra_dirs=extra_dirs)
     with build_lock(store_path):
         existing = current_build(store_path)
-        if existing is not None and not force and _manifest_version(existing) == version:
+        if existing is not None and not force and stored_input_version(existing) == version:
             manifest = json.loads((existing / MANIFEST).read_text(encoding="utf-8"))
             return BuildResult(
                 version,
@@ -454,11 +459,25 @@ def validate_quads(quads: Iterable[ox.Quad], *, engine: str = "sparql") -> Valid
     return validate_store(store)
 
 
-def _manifest_version(build_dir: Path) -> str | None:
+def stored_input_version(build_dir: Path) -> str | None:
+    """The input version a build was made from (its ``version``, unless RDF dumps were imported
+    into it since: then ``input_version``), or ``None`` for an unreadable manifest."""
     try:
-        return str(json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))["version"])
+        manifest = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
+        return str(manifest.get("input_version", manifest["version"]))
     except (OSError, ValueError, KeyError):
         return None
+
+
+def content_version(input_version: str, dumps: Mapping[str, Mapping[str, object]]) -> str:
+    """The version of a build holding imported RDF dumps: its input version and each dump's
+    graph and checksum (a build without dumps keeps its input version)."""
+    if not dumps:
+        return input_version
+    digest = hashlib.sha256(input_version.encode())
+    for graph in sorted(dumps):
+        digest.update(f"\n{graph} {dumps[graph].get('sha256')}".encode())
+    return "dumps-" + digest.hexdigest()
 
 
 def write_build(
@@ -492,7 +511,11 @@ def _write_and_swap(
     existing = current_build(store_path)
     builds = store_path.parent / (store_path.name + ".builds")
     build_dir = builds / f"{str(fields['version'])[:16]}-{time.time_ns()}"
-    counts = _write_store(build_dir, graphs, fields, report)
+    try:
+        counts = _write_store(build_dir, graphs, fields, report, existing)
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
     _swap(store_path, build_dir)
     _prune(builds, keep={build_dir, existing})
     return build_dir, counts
@@ -503,31 +526,90 @@ def _write_store(
     graphs: Mapping[str, list[ox.Quad]],
     fields: Mapping[str, object],
     report: ValidationReport,
+    previous: Path | None = None,
 ) -> dict[str, int]:
     build_dir.mkdir(parents=True)
     store = ox.Store(str(build_dir / "oxigraph"))
     for quads in graphs.values():
         store.extend(quads)
         store.extend(with_union_default_graph(quads))
+    # RDF dumps (``lskg import FILE.nt``) are not data files: a rebuild carries their graphs
+    # over from the previous build, unless the new quads hold them already (SPARQL Update).
+    dumps = _dumps(previous)
+    carried = [g for graph in dumps for g in (graph, graph + "/provenance") if g not in graphs]
+    if carried and previous is not None:
+        copy_graphs(ox.Store.read_only(str(previous / "oxigraph")), store, carried)
     store.flush()
+    names = [*graphs, *carried]
     counts = {
-        name: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(name))) for name in graphs
+        name: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(name))) for name in names
     }
     del store
     gc.collect()
+    version = str(fields["version"])
     manifest = {
-        "version": fields["version"],
+        "version": content_version(version, dumps),
         "lskg": __version__,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "graphs": counts,
         **{key: value for key, value in fields.items() if key != "version"},
         "warnings": len(report.warnings),
     }
-    # The manifest is written last: a directory without one is an unfinished build.
+    if dumps:
+        manifest |= {"input_version": version, "dumps": dumps}
+    finish_build(build_dir, manifest)
+    return counts
+
+
+def _dumps(build_dir: Path | None) -> dict[str, dict[str, object]]:
+    if build_dir is None:
+        return {}
+    try:
+        manifest = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return dict(manifest.get("dumps", {}))
+
+
+def copy_graphs(source: ox.Store, target: ox.Store, graphs: Iterable[str], *, chunk: int = 100_000) -> int:
+    """Copy named ``graphs`` of ``source`` into ``target``, each quad also into its union default
+    graph, in bounded chunks (``Store.bulk_extend`` of at most ``chunk`` quads at a time).
+    Returns the quads copied."""
+    copied = 0
+    for name in graphs:
+        batch: list[ox.Quad] = []
+        for quad in source.quads_for_pattern(None, None, None, ox.NamedNode(name)):
+            batch.append(quad)
+            if len(batch) >= chunk:
+                copied += _extend_with_union(target, batch)
+                batch = []
+        copied += _extend_with_union(target, batch)
+    return copied
+
+
+def _extend_with_union(target: ox.Store, quads: list[ox.Quad]) -> int:
+    if quads:
+        target.bulk_extend(quads)
+        target.bulk_extend(with_union_default_graph(quads))
+    return len(quads)
+
+
+def finish_build(build_dir: Path, manifest: Mapping[str, object]) -> None:
+    """Write the manifest of a build directory whose store is complete and closed.
+
+    The manifest is written last (atomically): a directory without one is an unfinished
+    build, which :func:`current_build` never points at and the next build removes.
+    """
     tmp = build_dir / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     os.replace(tmp, build_dir / MANIFEST)
-    return counts
+
+
+def swap_build(store_path: Path, build_dir: Path, previous: Path | None) -> None:
+    """Point ``store_path`` at the finished ``build_dir`` (one atomic ``rename``) and remove
+    builds older than ``previous``. The caller holds :func:`build_lock`."""
+    _swap(store_path, build_dir)
+    _prune(build_dir.parent, keep={build_dir, previous})
 
 
 def _swap(store_path: Path, build_dir: Path) -> None:

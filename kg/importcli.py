@@ -5,14 +5,16 @@
 that adds ``--store`` and ``--base-iri``. Exit codes follow the other verbs:
 
 - ``import``: 0 imported (or, with ``--dry-run``, would import); 1 the file has errors, listed
-  row by row, and nothing was written; 2 the file cannot be read at all.
+  row by row, and nothing was written; 2 the file cannot be read at all. An RDF dump
+  (``.nt``, ``.nq``, ``.ttl``, ``.trig``, optionally ``.gz``) is streamed into a graph of its
+  own (:mod:`kg.importers.rdfdump`): 1 it violates the shapes, 2 a syntax error (with its line).
 - ``reconcile``: 0 nothing left to confirm; 1 probable duplicates await ``--accept`` (or the
   merge would break the shapes; nothing was written); 2 a bad argument.
 - ``diff``: 0 no differences; 1 differences (like ``diff``); 2 a file or store is missing.
 
 ::
 
-    lskg import FILE [--kind KIND] [--input-format csv|xlsx|ror|wikidata] [--source URL-or-title]
+    lskg import FILE [--kind KIND] [--input-format csv|xlsx|ror|wikidata|rdf] [--source URL-or-title]
                 [--name NAME] [--dry-run] [--data DIR] [--imports DIR] [--format text|json]
     lskg reconcile [--accept ID ...] [--dry-run] [--threshold 0.6] [--format table|json]
     lskg diff OLD NEW [--format text|json] [--summary]
@@ -27,7 +29,7 @@ from pathlib import Path
 
 from kg.config import Settings, load_settings
 from kg.errors import ValidationFailed
-from kg.importers import FORMATS, KINDS, ImportRejected, import_file
+from kg.importers import FORMATS, KINDS, ImportRejected, detect_format, import_file
 from kg.validate import ValidationReport
 
 __all__ = ["add_subcommands", "cmd_diff", "cmd_import", "cmd_reconcile"]
@@ -48,8 +50,10 @@ def _path(value: str | None) -> Path | None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Import a sheet or a ROR/Wikidata JSON file."""
+    """Import a sheet, a ROR/Wikidata JSON file or an RDF dump."""
     settings = _settings(args)
+    if detect_format(Path(args.file), args.input_format) == "rdf":
+        return cmd_import_dump(args, settings)
     try:
         result = import_file(
             settings,
@@ -87,6 +91,51 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("  dry run: nothing was written")
     scope = "changed nodes" if result.committed and result.committed.incremental else "whole graph"
     print(f"  SHACL ({scope}): 0 violations, {result.warnings} warnings")
+    for note in result.notes:
+        print(f"  note: {note}")
+    return OK
+
+
+def cmd_import_dump(args: argparse.Namespace, settings: Settings) -> int:
+    """Stream an RDF dump (.nt, .nq, .ttl, .trig, optionally .gz) into a graph of its own."""
+    from kg.importers.rdfdump import import_dump
+
+    try:
+        result = import_dump(
+            settings, Path(args.file), name=args.name, source=args.source, dry_run=args.dry_run
+        )
+    except ValidationFailed as exc:
+        report = exc.report if isinstance(exc.report, ValidationReport) else None
+        violations = report.violations if report else []
+        if args.format == "json":
+            listed = [
+                {"focus": r.focus, "path": r.path, "message": r.message, "value": r.value} for r in violations
+            ]
+            print(
+                json.dumps(
+                    {"ok": False, "error": str(exc), "violations": listed}, indent=2, ensure_ascii=False
+                )
+            )
+            return FINDING
+        # Only the violations: the warnings about the rest of the graph would bury them.
+        for r in violations[:20]:
+            print(f"Violation: {r.message}\n    focus: <{r.focus}>\n    path:  {r.path}", file=sys.stderr)
+        if len(violations) > 20:
+            print(f"... and {len(violations) - 20} more (--format json lists all)", file=sys.stderr)
+        print(f"lskg: {exc}", file=sys.stderr)
+        return FINDING
+    if args.format == "json":
+        print(json.dumps({"ok": True, **result.as_dict()}, indent=2, ensure_ascii=False))
+        return OK
+    verb = "Would import" if result.dry_run else ("Replaced" if result.replaced else "Imported")
+    dump = result.dump
+    print(f"{verb} {dump.path.name} ({dump.format.name}) as graph <{result.graph}>")
+    print(f"  {result.triples} triples from lines 1-{dump.lines}, sha256 {dump.sha256[:16]}…")
+    print(
+        f"  {result.location} in {result.seconds:.2f} s"
+        + (" (dry run: nothing written)" if result.dry_run else "")
+    )
+    print(f"  SHACL: 0 violations, {len(result.report.warnings)} warnings")
     for note in result.notes:
         print(f"  note: {note}")
     return OK
@@ -174,10 +223,13 @@ def add_subcommands(verbs: argparse._SubParsersAction, common: argparse.Argument
             "--data", metavar="DIR", help="directory of curated *.trig files (default: data/)"
         )
 
-    help_text = "Import a sheet (CSV/XLSX) or ROR/Wikidata JSON, validated before anything is written."
+    help_text = (
+        "Import a sheet (CSV/XLSX), ROR/Wikidata JSON or an RDF dump (.nt/.nq/.ttl/.trig[.gz]), "
+        "validated before anything is written."
+    )
     p = verbs.add_parser("import", parents=[common], help=help_text, description=help_text)
     p.set_defaults(func=cmd_import)
-    p.add_argument("file", help="the sheet (.csv, .xlsx) or JSON file (.json) to import")
+    p.add_argument("file", help="the sheet (.csv, .xlsx), JSON file (.json) or RDF dump to import")
     p.add_argument("--kind", choices=KINDS, help="what the sheet lists (required for CSV and XLSX)")
     p.add_argument("--input-format", choices=FORMATS, help="input format (default: by suffix and content)")
     p.add_argument("--source", help="the sheet's address (URL: every fact also cites it) or its title")

@@ -31,6 +31,7 @@ import hashlib
 import io
 import json
 import re
+import tempfile
 import threading
 import time
 import urllib.error
@@ -43,17 +44,19 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, QueryRefused, QuerySyntaxError, StoreUnavailable
+from kg.errors import InputError, QueryRefused, QuerySyntaxError, StoreUnavailable, ValidationFailed
 from kg.store import PREFIXES, Table, Term, syntax_message
 
 if TYPE_CHECKING:
     from kg.build import BuildResult
     from kg.config import Settings
+    from kg.importers.rdfdump import DumpFile, DumpImport
 
 __all__ = [
     "REMOTE_SCHEMES",
     "RemoteSparqlStore",
     "build_remote",
+    "import_dump_remote",
     "inject_values",
     "is_remote",
     "load_dataset",
@@ -513,9 +516,13 @@ def load_dataset(store: RemoteSparqlStore, graphs: Mapping[str, list[ox.Quad]], 
     started = time.perf_counter()
     meta = store.meta_graph
     try:
-        previous = set(store.graphs())
+        _, listed, previous_counts = store._meta()
+        previous = set(listed)
     except StoreUnavailable:
-        previous = set()
+        previous, previous_counts = set(), {}
+    # Imported RDF dumps (``lskg import FILE.nt``) are not data files: a load keeps them.
+    dump_prefix = f"{store.base_iri}graph/dump-"
+    kept = sorted(name for name in previous if name.startswith(dump_prefix) and name not in graphs)
     stamp = hashlib.sha256(f"{version}{time.time_ns()}".encode()).hexdigest()[:12]
     live = {name: quads for name, quads in graphs.items() if name != meta}
     union = list(
@@ -530,6 +537,7 @@ def load_dataset(store: RemoteSparqlStore, graphs: Mapping[str, list[ox.Quad]], 
     meta_quads = [
         *graphs.get(meta, []),
         ox.Quad(dataset, ox.NamedNode(DCTERMS + "hasVersion"), ox.Literal(version), meta_node),
+        *(q for name in kept for q in _subset_quads(dataset, name, previous_counts.get(name), meta_node)),
     ]
     targets = {**live, store.union_graph: union, meta: meta_quads}
     staging = {name: f"{store.base_iri}graph/staging/{stamp}/{i}" for i, name in enumerate(targets)}
@@ -542,7 +550,9 @@ def load_dataset(store: RemoteSparqlStore, graphs: Mapping[str, list[ox.Quad]], 
         # Meta last: the version changes only once every graph is in place.
         order = [name for name in targets if name != meta] + [meta]
         ops = [f"MOVE SILENT GRAPH <{staging[name]}> TO GRAPH <{name}>" for name in order]
-        ops[-1:-1] = [f"DROP SILENT GRAPH <{name}>" for name in sorted(previous - set(targets))]
+        gone = previous - set(targets) - set(kept)
+        ops[-1:-1] = [f"DROP SILENT GRAPH <{name}>" for name in sorted(gone)]
+        ops[-1:-1] = [f"ADD SILENT GRAPH <{name}> TO GRAPH <{store.union_graph}>" for name in kept]
         store.update(" ;\n".join(ops))
         requests += 1
     except BaseException:
@@ -604,3 +614,259 @@ def dump_nquads(store: RemoteSparqlStore) -> bytes:
     buffer = io.BytesIO()
     store.dump(buffer, ox.RdfFormat.N_QUADS)
     return b"\n".join(sorted(buffer.getvalue().splitlines()))
+
+
+def _subset_quads(dataset: ox.NamedNode, name: str, triples: int | None, meta: ox.NamedNode) -> list[ox.Quad]:
+    """The VoID lines that list graph ``name`` (with its size) as a subset of the dataset."""
+    graph = ox.NamedNode(name)
+    quads = [
+        ox.Quad(dataset, ox.NamedNode(VOID + "subset"), graph, meta),
+        ox.Quad(graph, ox.NamedNode(RDF_TYPE), ox.NamedNode(VOID + "Dataset"), meta),
+    ]
+    if triples is not None:
+        quads.append(
+            ox.Quad(
+                graph, ox.NamedNode(VOID + "triples"), ox.Literal(str(triples), datatype=XSD_INTEGER), meta
+            )
+        )
+    return quads
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def graph_store_urls(query_url: str) -> list[str]:
+    """Where a server's SPARQL 1.1 Graph Store Protocol may live, most likely first.
+
+    Examples
+    --------
+    >>> graph_store_urls("http://127.0.0.1:8890/sparql")
+    ['http://127.0.0.1:8890/sparql-graph-crud', 'http://127.0.0.1:8890/store', 'http://127.0.0.1:8890/data']
+    """
+    parts = urllib.parse.urlsplit(query_url)
+    path = parts.path.rstrip("/")
+    head = path.rsplit("/", 1)[0]
+    candidates = []
+    if path.endswith("/sparql"):
+        candidates.append(path + "-graph-crud")  # Virtuoso
+    candidates += [head + "/store", head + "/data"]  # Oxigraph server; Fuseki (/dataset/data)
+    return [
+        urllib.parse.urlunsplit((parts.scheme, parts.netloc, c, "", "")) for c in dict.fromkeys(candidates)
+    ]
+
+
+class _ChunkWriter:
+    """Appends N-Triples chunks to one graph of the server: Graph Store Protocol ``POST`` where
+    the server has it, else ``INSERT DATA`` requests of at most ``_CHUNK_CHARS`` characters."""
+
+    def __init__(self, store: RemoteSparqlStore, graph: str) -> None:
+        self.store = store
+        self.graph = graph
+        self.candidates = graph_store_urls(store.endpoint.query_url)
+        self.url: str | None = None
+        self.requests = 0
+
+    @property
+    def method(self) -> str:
+        """How chunks were sent: ``graph store`` (with its URL) or ``INSERT DATA``."""
+        return f"graph store POST {self.url}" if self.url else "INSERT DATA"
+
+    def write(self, triples: list[ox.Triple]) -> None:
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        assert body is not None
+        while self.candidates:
+            url = self.url or self.candidates[0]
+            if self._post_graph(url, body):
+                self.url = url
+                self.requests += 1
+                return
+            self.candidates.pop(0)
+            self.url = None
+        quads = (ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(self.graph)) for t in triples)
+        for update in _insert_chunks(self.graph, quads):
+            self.store.update(update)
+            self.requests += 1
+
+    def _post_graph(self, url: str, body: bytes) -> bool:
+        """POST ``body`` into the graph; ``False`` if the server has no Graph Store there."""
+        target = (
+            url + "?" + urllib.parse.urlencode({"graph-uri" if "graph-crud" in url else "graph": self.graph})
+        )
+        request = urllib.request.Request(target, data=body, method="POST")
+        # N-Triples is Turtle: every Graph Store implementation reads text/turtle.
+        request.add_header("Content-Type", "text/turtle; charset=utf-8")
+        if self.store.endpoint.user is not None:
+            token = f"{self.store.endpoint.user}:{self.store.endpoint.password or ''}".encode()
+            request.add_header("Authorization", "Basic " + base64.b64encode(token).decode("ascii"))
+        try:
+            with urllib.request.urlopen(request, timeout=self.store.timeout) as response:
+                response.read()
+                return True
+        except urllib.error.HTTPError as exc:
+            if exc.code in (401, 403, 404, 405, 406, 415, 501) and self.url is None:
+                return False  # no (writable) Graph Store here: try the next place
+            detail = exc.read()[:500].decode("utf-8", "replace").strip()
+            raise StoreUnavailable(f"the graph store at {url} failed (HTTP {exc.code}): {detail}") from None
+        except TimeoutError as exc:
+            raise StoreUnavailable(
+                f"the graph store at {url} did not answer within {self.store.timeout:g} s"
+            ) from exc
+        except (urllib.error.URLError, OSError) as exc:
+            raise StoreUnavailable(
+                f"the graph store at {url} cannot be reached ({getattr(exc, 'reason', exc)})"
+            ) from exc
+
+
+def _skolemize(triples: list[ox.Triple], prefix: str) -> list[ox.Triple]:
+    """Blank nodes as IRIs under ``prefix``: chunks are separate documents to the server, which
+    would otherwise split one blank node into one per chunk."""
+
+    def term(t: Any) -> Any:
+        return ox.NamedNode(prefix + t.value) if isinstance(t, ox.BlankNode) else t
+
+    return [
+        ox.Triple(term(t.subject), t.predicate, term(t.object))
+        if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+        else t
+        for t in triples
+    ]
+
+
+def _count_graph(store: RemoteSparqlStore, graph: str) -> int:
+    table = store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", named_graphs=[graph]
+    )
+    rows = list(table)
+    value = rows[0]["n"] if rows else None
+    return int(value.value) if value is not None else 0
+
+
+def import_dump_remote(
+    store: RemoteSparqlStore, dump: DumpFile, name: str, *, dry_run: bool = False
+) -> DumpImport:
+    """:func:`kg.importers.rdfdump.import_dump` for a remote store.
+
+    The dump is streamed in chunks into a staging graph (and its provenance into another) and
+    moved into place by one update request that also replaces the graph's triples in the union
+    graph and its VoID entry and version in the meta graph. On any error (or with ``dry_run``)
+    the staging graphs are dropped and the live graphs are as they were.
+
+    Validation runs locally: :func:`kg.validate.validate_store` needs Oxigraph (its queries use
+    Oxigraph's XSD casts and dataset options), so the same chunks also go into a temporary
+    on-disk Oxigraph store, with a copy of the server's graphs that are not dumps (the curated
+    data), and the dump is validated there before anything is moved into place.
+    """
+    from kg.importers.rdfdump import (
+        DumpImport,
+        count_graph,
+        dump_graph,
+        provenance_quads,
+        read_triples,
+        validation_scope,
+    )
+    from kg.validate import validate_store
+
+    store.timeout = max(store.timeout, 600.0)
+    base = store.base_iri
+    version, listed, _ = store._meta()
+    graph = dump_graph(base, name)
+    provenance = graph + "/provenance"
+    replaced = graph in listed
+    stamp = hashlib.sha256(f"{graph}{time.time_ns()}".encode()).hexdigest()[:12]
+    staging, staging_provenance = (f"{base}graph/staging/{stamp}/{i}" for i in (0, 1))
+    genid = f"{base}.well-known/genid/dump-{name}/"
+    writer = _ChunkWriter(store, staging)
+    records = provenance_quads(dump, base, name)
+    with tempfile.TemporaryDirectory(prefix="lskg-dump-check-") as tmp:
+        check = ox.Store(tmp)
+        try:
+            g = ox.NamedNode(graph)
+            for chunk in read_triples(dump, base):
+                triples = _skolemize(chunk, genid)
+                writer.write(triples)
+                check.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
+            staged = [
+                ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(staging_provenance)) for q in records
+            ]
+            for update in _insert_chunks(staging_provenance, staged):
+                store.update(update)
+            check.extend(records)
+            scope = validation_scope(base, [*listed, graph, provenance], graph)
+            for other in scope:
+                if other not in (graph, provenance):
+                    check.bulk_extend(store.quads(other))
+            check.flush()
+            count = count_graph(check, graph)
+            report = validate_store(check, scope)
+            del check
+            if not report.conforms:
+                raise ValidationFailed(
+                    f"{dump.path.name} does not conform to the shapes: "
+                    f"{len(report.violations)} violation(s); nothing was imported",
+                    report,
+                )
+            if not dry_run:
+                new_version = (
+                    "dumps-" + hashlib.sha256(f"{version}\n{graph} {dump.sha256}".encode()).hexdigest()
+                )
+                store.update(
+                    _swap_in_dump(
+                        store,
+                        (staging, staging_provenance),
+                        (graph, provenance),
+                        listed,
+                        (count, len(records)),
+                        new_version,
+                    )
+                )
+        finally:
+            for leftover in (staging, staging_provenance):
+                try:
+                    store.update(f"DROP SILENT GRAPH <{leftover}>")
+                except StoreUnavailable:
+                    break
+    with store._lock:
+        store._cached = None
+    result = DumpImport(dump, name, graph, count, replaced, dry_run, report, store.endpoint.query_url)
+    result.notes.append(f"sent in {writer.requests} request(s) by {writer.method}")
+    return result
+
+
+def _swap_in_dump(
+    store: RemoteSparqlStore,
+    staged: tuple[str, str],
+    live: tuple[str, str],
+    listed: list[str],
+    sizes: tuple[int, int],
+    version: str,
+) -> str:
+    """One update request: old triples out of the union graph (unless another graph states
+    them), the staged graphs moved in and added to the union, the VoID and version updated."""
+    (staging, staging_provenance), (graph, provenance) = staged, live
+    union, meta = store.union_graph, store.meta_graph
+    dataset = f"<{store.base_iri}dataset>"
+    others = [g for g in listed if g not in (graph, provenance, meta)]
+    values = " ".join(f"<{g}>" for g in others)
+    ops = []
+    for old in (graph, provenance):
+        if old in listed:
+            ops.append(
+                f"DELETE {{ GRAPH <{union}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{old}> {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ VALUES ?h {{ {values} }} GRAPH ?h {{ ?s ?p ?o }} }} }}"
+            )
+    ops += [
+        f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}>",
+        f"MOVE SILENT GRAPH <{staging_provenance}> TO GRAPH <{provenance}>",
+        f"ADD SILENT GRAPH <{graph}> TO GRAPH <{union}>",
+        f"ADD SILENT GRAPH <{provenance}> TO GRAPH <{union}>",
+        f"DELETE WHERE {{ GRAPH <{meta}> {{ {dataset} <{DCTERMS}hasVersion> ?v }} }}",
+        f"DELETE WHERE {{ GRAPH <{meta}> {{ <{graph}> <{VOID}triples> ?n }} }}",
+        f"DELETE WHERE {{ GRAPH <{meta}> {{ <{provenance}> <{VOID}triples> ?n }} }}",
+    ]
+    meta_node, dataset_node = ox.NamedNode(meta), ox.NamedNode(dataset[1:-1])
+    quads = [ox.Quad(dataset_node, ox.NamedNode(DCTERMS + "hasVersion"), ox.Literal(version), meta_node)]
+    quads += _subset_quads(dataset_node, graph, sizes[0], meta_node)
+    quads += _subset_quads(dataset_node, provenance, sizes[1], meta_node)
+    body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+    ops.append(f"INSERT DATA {{ GRAPH <{meta}> {{\n{body}\n}} }}")
+    return " ;\n".join(ops)

@@ -9,8 +9,11 @@ its graph.
 
 Examples
 --------
->>> detect_format(Path("organisations.csv"))
-'csv'
+>>> detect_format(Path("organisations.csv")), detect_format(Path("registry.nt.gz"))
+('csv', 'rdf')
+
+RDF dumps (``.nt``, ``.nq``, ``.ttl``, ``.trig``, optionally gzipped) are not rendered as data
+files: :func:`kg.importers.rdfdump.import_dump` streams them into a graph of their own.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ __all__ = [
     "import_file",
 ]
 
-FORMATS = ("csv", "xlsx", "ror", "wikidata")
+FORMATS = ("csv", "xlsx", "ror", "wikidata", "rdf")
 
 
 @dataclass
@@ -113,6 +116,10 @@ def detect_format(path: Path, given: str | None = None) -> str:
         if given not in FORMATS:
             raise InputError(f"unknown input format {given!r}; use one of {', '.join(FORMATS)}")
         return given
+    from kg.importers.rdfdump import dump_format
+
+    if dump_format(path) is not None:
+        return "rdf"
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
         return "csv"
@@ -128,7 +135,10 @@ def detect_format(path: Path, given: str | None = None) -> str:
         if looks_like_ror(document):
             return "ror"
         raise InputError(f"{path}: neither ROR records nor Wikidata entities; give --input-format")
-    raise InputError(f"{path}: unknown input format {suffix!r}; use .csv, .xlsx or .json")
+    raise InputError(
+        f"{path}: unknown input format {suffix!r}; use .csv, .xlsx, .json or an RDF dump "
+        "(.nt, .nq, .ttl, .trig, optionally .gz)"
+    )
 
 
 def import_file(
@@ -155,6 +165,8 @@ def import_file(
     """
     started = time.perf_counter()
     fmt = detect_format(path, input_format)
+    if fmt == "rdf":
+        raise InputError(f"{path}: an RDF dump is imported by kg.importers.rdfdump.import_dump")
     if fmt in ("csv", "xlsx") and kind not in KINDS:
         raise InputError(f"--kind is required for a sheet; use one of {', '.join(KINDS)}")
     import_name = "import-" + (slugify(name or path.stem) or "sheet")
