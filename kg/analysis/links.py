@@ -15,7 +15,7 @@ sector lines), and each suggestion lists the shared neighbours that explain it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -24,7 +24,7 @@ import numpy as np
 from kg.analysis._matrix import adjacency, cached
 from kg.errors import InputError
 
-__all__ = ["METHODS", "cross_sector_links"]
+__all__ = ["METHODS", "cross_sector_links", "cross_sector_links_by_unit"]
 
 METHODS = ("adamic_adar", "resource_allocation")
 
@@ -61,7 +61,7 @@ def cross_sector_links(
     -------
     list of dict
         ``{"pair": (u, v), "score", "sectors": (su, sv), "shared": [w, ...]}``, best
-        first, ties broken by the pair's string form.
+        first, ties broken by the string forms of ``u`` then ``v`` (``str(u) <= str(v)``).
 
     Examples
     --------
@@ -80,25 +80,12 @@ def cross_sector_links(
     nodes_list, index, A, codes = cached(G, ("links", attr), lambda: _matrix(G, attr))
     if A.shape[0] == 0:
         return []
-
-    def weigh() -> tuple[Any, Any]:
-        degrees = np.diff(A.indptr)
-        usable = degrees >= 2
-        if max_shared_degree is not None:
-            usable &= degrees <= max_shared_degree
-        weights = np.zeros(len(nodes_list))
-        if method == "adamic_adar":
-            weights[usable] = 1.0 / np.log(degrees[usable])
-        else:
-            weights[usable] = 1.0 / degrees[usable]
-        return weights, A.multiply(weights[np.newaxis, :]).tocsr()
-
-    # Scoring group after group reuses one weighted matrix per graph, method and hub cap.
-    weights, weighted = cached(G, ("links", method, max_shared_degree), weigh)
+    weights, weighted = _weighted(G, A, method, max_shared_degree)
     if nodes is None:
         focus = np.flatnonzero(codes >= 0)
     else:
-        focus = np.array(sorted(index[n] for n in set(nodes) if n in index and codes[index[n]] >= 0))
+        chosen = sorted(index[n] for n in set(nodes) if n in index and codes[index[n]] >= 0)
+        focus = np.array(chosen, dtype=np.int64)
     in_focus = np.zeros(len(nodes_list), dtype=bool)
     in_focus[focus] = True
     found_rows: list[Any] = []
@@ -126,10 +113,35 @@ def cross_sector_links(
     for a, c, score in zip(rs.tolist(), cs.tolist(), vs.tolist(), strict=True):
         u, v = nodes_list[a], nodes_list[c]
         pairs.append(((u, v) if str(u) <= str(v) else (v, u), score))
-    pairs.sort(key=lambda p: (-p[1], str(p[0])))
+    pairs.sort(key=lambda p: (-p[1], str(p[0][0]), str(p[0][1])))
     if limit is not None:
         pairs = pairs[:limit]
-    sector = dict(G.nodes(data=attr))
+    return _explain(G, attr, pairs, index, weights)
+
+
+def _weighted(G: nx.Graph, A: Any, method: str, max_shared_degree: int | None) -> tuple[Any, Any]:
+    """Per-node weights (0 for skipped neighbours) and the adjacency with columns weighted."""
+
+    def weigh() -> tuple[Any, Any]:
+        degrees = np.diff(A.indptr)
+        usable = degrees >= 2
+        if max_shared_degree is not None:
+            usable &= degrees <= max_shared_degree
+        weights = np.zeros(A.shape[0])
+        if method == "adamic_adar":
+            weights[usable] = 1.0 / np.log(degrees[usable])
+        else:
+            weights[usable] = 1.0 / degrees[usable]
+        return weights, A.multiply(weights[np.newaxis, :]).tocsr()
+
+    # Scoring group after group reuses one weighted matrix per graph, method and hub cap.
+    return cached(G, ("links", method, max_shared_degree), weigh)  # type: ignore[no-any-return]
+
+
+def _explain(
+    G: nx.Graph, attr: str, pairs: list[tuple[tuple[Any, Any], float]], index: dict[Any, int], weights: Any
+) -> list[dict[str, Any]]:
+    """The result dicts of scored pairs: sectors and the shared neighbours that count."""
     neighbours: dict[Any, set[Any]] = {}
 
     def around(n: Any) -> set[Any]:
@@ -144,11 +156,116 @@ def cross_sector_links(
             {
                 "pair": (u, v),
                 "score": score,
-                "sectors": (sector[u], sector[v]),
+                "sectors": (G.nodes[u][attr], G.nodes[v][attr]),
                 "shared": sorted(shared, key=str),
             }
         )
     return result
+
+
+def cross_sector_links_by_unit(
+    G: nx.Graph,
+    units: Mapping[Any, Iterable[Any]],
+    *,
+    limit: int,
+    attr: str = "sector",
+    method: str = "adamic_adar",
+    max_shared_degree: int | None = None,
+) -> dict[Any, list[dict[str, Any]]]:
+    """:func:`cross_sector_links` with ``nodes=members, limit=limit`` for many units at once.
+
+    The answer for every unit is exactly what one call per unit returns, but each node's
+    scores are computed once however many units it belongs to: one sparse two-step product
+    per block of rows, from which each node keeps only its ``limit`` best partners. A unit's
+    best ``limit`` pairs are among its members' best ``limit`` (a pair ranks no lower among
+    one member's pairs than among the unit's), so merging those short lists is exact.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected.
+    units : mapping
+        Unit key (a group, an area) to the nodes it holds.
+    limit : int
+        How many suggestions per unit.
+    attr, method, max_shared_degree
+        As for :func:`cross_sector_links`.
+
+    Returns
+    -------
+    dict
+        Unit key to its suggestions, as :func:`cross_sector_links` returns them.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("uni", "hub"), ("hub", "firm"), ("firm", "lab"), ("lab", "clinic")])
+    >>> nx.set_node_attributes(G, {"uni": "academia", "firm": "industry", "hub": "public",
+    ...                            "lab": "academia", "clinic": "healthcare"}, "sector")
+    >>> found = cross_sector_links_by_unit(G, {"g1": ["uni"], "g2": ["clinic", "hub"]}, limit=1)
+    >>> [s["pair"] for s in found["g1"]], [s["pair"] for s in found["g2"]]
+    ([('firm', 'uni')], [('clinic', 'firm')])
+    """
+    if method not in METHODS:
+        raise InputError(f"unknown link method {method!r}; choose one of {', '.join(METHODS)}")
+    if G.is_directed():
+        raise InputError("cross_sector_links needs an undirected graph")
+    if limit < 1:
+        raise InputError("limit must be at least 1")
+    members = {key: {n for n in unit if n in G} for key, unit in units.items()}
+    nodes_list, index, A, codes = cached(G, ("links", attr), lambda: _matrix(G, attr))
+    if A.shape[0] == 0:
+        return {key: [] for key in members}
+    weights, weighted = _weighted(G, A, method, max_shared_degree)
+    # Ties are broken by (str(u), str(v)) with str(u) <= str(v): as integers, by the
+    # nodes' ranks in string order, so that a row's best `limit` can be chosen in NumPy.
+    order = sorted(range(len(nodes_list)), key=lambda i: str(nodes_list[i]))
+    rank = np.empty(len(nodes_list), dtype=np.int64)
+    rank[order] = np.arange(len(nodes_list))
+    n = np.int64(len(nodes_list))
+    focus = np.array(
+        sorted({index[x] for unit in members.values() for x in unit if codes[index[x]] >= 0}),
+        dtype=np.int64,
+    )
+    best: dict[int, list[tuple[int, float]]] = {}
+    for start in range(0, len(focus), 512):
+        rows = focus[start : start + 512]
+        scores = (weighted[rows] @ A).tocsr()
+        scores = (scores - scores.multiply(A[rows])).tocoo()
+        r, c, v = rows[scores.row], scores.col, scores.data
+        keep = (v > 1e-12) & (c != r) & (codes[c] >= 0) & (codes[c] != codes[r])
+        r, c, v = r[keep], c[keep], v[keep]
+        lo, hi = np.minimum(rank[r], rank[c]), np.maximum(rank[r], rank[c])
+        tie = lo * n + hi
+        # COO of a CSR product is in row order: one slice per row.
+        bounds = np.searchsorted(r, rows, side="left"), np.searchsorted(r, rows, side="right")
+        for row, a, b in zip(rows.tolist(), bounds[0].tolist(), bounds[1].tolist(), strict=True):
+            if a == b:
+                continue
+            chosen = _top(v[a:b], tie[a:b], limit)
+            best[row] = list(zip(c[a:b][chosen].tolist(), v[a:b][chosen].tolist(), strict=True))
+    result: dict[Any, list[dict[str, Any]]] = {}
+    for key, unit in members.items():
+        found: dict[tuple[Any, Any], float] = {}
+        for x in unit:
+            for col, score in best.get(index[x], ()):
+                u, w = x, nodes_list[col]
+                found[(u, w) if str(u) <= str(w) else (w, u)] = score
+        pairs = sorted(found.items(), key=lambda p: (-p[1], str(p[0][0]), str(p[0][1])))[:limit]
+        result[key] = _explain(G, attr, pairs, index, weights)
+    return result
+
+
+def _top(scores: Any, ties: Any, limit: int) -> Any:
+    """Indices of the ``limit`` best entries by (-score, tie): scores first, then tie keys."""
+    if len(scores) <= limit:
+        return np.arange(len(scores))
+    cutoff = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+    above = np.flatnonzero(scores > cutoff)
+    level = np.flatnonzero(scores == cutoff)
+    wanted = limit - len(above)
+    if len(level) > wanted:
+        level = level[np.argpartition(ties[level], wanted - 1)[:wanted]]
+    return np.concatenate([above, level])
 
 
 def _best(rows: list[Any], cols: list[Any], vals: list[Any], limit: int) -> tuple[list[Any], ...]:

@@ -32,7 +32,7 @@ from kg.analysis.coverage import HELICES, sector_coverage, system_triple_helix
 from kg.analysis.fragility import articulation_points, bridges
 from kg.analysis.graphs import Ecosystem, build_graph, read_ecosystem
 from kg.analysis.holes import structural_holes
-from kg.analysis.links import cross_sector_links
+from kg.analysis.links import cross_sector_links_by_unit
 from kg.store import Store
 
 __all__ = ["MEASURES", "gap_report", "render_html", "render_json", "render_markdown"]
@@ -207,6 +207,24 @@ def _brokers(
     ]
 
 
+def _area_relations(R: nx.Graph, area: str) -> dict[str, list[str]]:
+    """The agents linked to ``area``, by relation, sorted."""
+    links: dict[str, list[str]] = {"participatesIn": [], "attachedToArea": [], "servesArea": []}
+    for agent in sorted(R[area]):
+        links[R.edges[agent, area]["relation"]].append(agent)
+    return links
+
+
+def _area_members(eco: Ecosystem, A: nx.Graph, R: nx.Graph) -> dict[str, list[str]]:
+    """Each area's participants, then the members of the groups attached to it."""
+    members = {}
+    for area in eco.of_kind("area"):
+        links = _area_relations(R, area)
+        from_groups = [p for g in links["attachedToArea"] for p in sorted(A[g]) if g in A]
+        members[area] = list(dict.fromkeys(links["participatesIn"] + from_groups))
+    return members
+
+
 def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
     """Build the sector gap report of ``store`` as a JSON-able dict.
 
@@ -251,11 +269,31 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
     # Large graphs: hubs add the most work and the least score to Adamic–Adar (see links.py).
     hub_cap = None if org_graph.number_of_nodes() < 5000 else 200
 
+    group_orgs = {
+        g: {o for p in group_members[g] for o in A[p] if eco.nodes[o]["kind"] == "organisation"}
+        for g in groups
+    }
+    area_members = _area_members(eco, A, R)
+    area_orgs = {
+        area: {m for m in members if eco.nodes.get(m, {}).get("kind") == "organisation"}
+        for area, members in area_members.items()
+    }
+    # Every unit's suggestions from one pass over the organisations (see links.py).
+    suggested = cross_sector_links_by_unit(
+        org_graph,
+        {
+            **{("group", g): o for g, o in group_orgs.items()},
+            **{("area", a): o for a, o in area_orgs.items()},
+        },
+        limit=top,
+        max_shared_degree=hub_cap,
+    )
+
     group_entries = []
     group_cov = sector_coverage(A, groups, sectors=universe)
     for g in groups:
         members = sorted(group_members[g], key=lambda p: eco.nodes[p]["label"])
-        orgs = {o for p in members for o in A[p] if eco.nodes[o]["kind"] == "organisation"}
+        orgs = group_orgs[g]
         member_rows = []
         for p in members:
             attrs = eco.nodes[p]
@@ -300,34 +338,19 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
                 ),
                 "top_brokers": _brokers(eco, person_roles, people_between["scores"], set(members), top),
                 "suggested_links": _suggestions(
-                    eco,
-                    org_graph,
-                    _collect(
-                        unit_links,
-                        cross_sector_links(org_graph, nodes=orgs, limit=top, max_shared_degree=hub_cap)
-                        if orgs
-                        else [],
-                    ),
+                    eco, org_graph, _collect(unit_links, suggested[("group", g)])
                 ),
                 "notes": notes,
             }
         )
 
     area_entries = []
-    area_members: dict[str, list[str]] = {}
-    area_links: dict[str, dict[str, list[str]]] = {}
-    for area in eco.of_kind("area"):
-        links: dict[str, list[str]] = {"participatesIn": [], "attachedToArea": [], "servesArea": []}
-        for agent in sorted(R[area]):
-            links[R.edges[agent, area]["relation"]].append(agent)
-        area_links[area] = links
-        from_groups = [p for g in links["attachedToArea"] for p in sorted(A[g]) if g in A]
-        area_members[area] = list(dict.fromkeys(links["participatesIn"] + from_groups))
+    area_links = {area: _area_relations(R, area) for area in area_members}
     area_cov = sector_coverage(A, area_members, sectors=universe)
     for area in sorted(area_members, key=lambda a: (eco.nodes[a].get("notation") or "", a)):
         links = area_links[area]
         members = area_members[area]
-        orgs = {m for m in members if eco.nodes.get(m, {}).get("kind") == "organisation"}
+        orgs = area_orgs[area]
         cov = area_cov[area]
         notes = []
         if not links["participatesIn"]:
@@ -368,14 +391,7 @@ def gap_report(store: Store, *, top: int = 5, seed: int = 42) -> dict[str, Any]:
                     top,
                 ),
                 "suggested_links": _suggestions(
-                    eco,
-                    org_graph,
-                    _collect(
-                        unit_links,
-                        cross_sector_links(org_graph, nodes=orgs, limit=top, max_shared_degree=hub_cap)
-                        if orgs
-                        else [],
-                    ),
+                    eco, org_graph, _collect(unit_links, suggested[("area", area)])
                 ),
                 "notes": notes,
             }
@@ -489,7 +505,7 @@ def _collect(sink: list[dict[str, Any]], found: list[dict[str, Any]]) -> list[di
 
 def _strongest(found: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
     unique = {tuple(s["pair"]): s for s in found}
-    return sorted(unique.values(), key=lambda s: (-s["score"], str(s["pair"])))[:limit]
+    return sorted(unique.values(), key=lambda s: (-s["score"], str(s["pair"][0]), str(s["pair"][1])))[:limit]
 
 
 def _names(refs: list[dict[str, Any]], limit: int = 6) -> str:

@@ -8,7 +8,7 @@ import random
 import networkx as nx
 import pytest
 
-from kg.analysis.links import cross_sector_links
+from kg.analysis.links import cross_sector_links, cross_sector_links_by_unit
 from kg.errors import InputError
 
 
@@ -71,3 +71,22 @@ def test_an_unknown_method_or_a_directed_graph_is_refused():
         cross_sector_links(small(), method="jaccard")
     with pytest.raises(InputError, match="undirected"):
         cross_sector_links(nx.DiGraph())
+
+
+@pytest.mark.parametrize("cap", [None, 6])
+def test_suggestions_for_many_units_at_once_are_exactly_those_of_one_call_per_unit(cap):
+    # A small clustered graph has many tied scores, so the tie-breaking is exercised too.
+    G = nx.relaxed_caveman_graph(12, 6, 0.3, seed=3)
+    rng = random.Random(3)
+    nx.set_node_attributes(G, {n: rng.choice("xyz") for n in G}, "sector")
+    units = {f"u{i}": rng.sample(sorted(G), rng.randint(0, 8)) for i in range(40)}
+    together = cross_sector_links_by_unit(G, units, limit=3, max_shared_degree=cap)
+    for key, members in units.items():
+        alone = cross_sector_links(G, nodes=members, limit=3, max_shared_degree=cap)
+        assert together[key] == alone, key
+    assert any(len(found) == 3 for found in together.values())
+
+
+def test_suggestions_by_unit_refuse_a_limit_below_one():
+    with pytest.raises(InputError, match="limit"):
+        cross_sector_links_by_unit(small(), {"u": ["uni"]}, limit=0)
