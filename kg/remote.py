@@ -37,7 +37,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -396,6 +396,10 @@ class RemoteSparqlStore:
             for row in table.rows:
                 yield ox.Quad(row["s"], row["p"], row["o"], node)  # type: ignore[arg-type]
 
+    def __len__(self) -> int:
+        """Quads in the named graphs, as :meth:`quads` yields them (like :class:`~kg.store.OxigraphStore`)."""
+        return sum(1 for _ in self.quads())
+
     def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: str | None = None) -> None:
         """Serialise the named graphs (quad formats), their union (triple formats) or one graph."""
         quads = list(self.quads(graph))
@@ -742,7 +746,12 @@ def _count_graph(store: RemoteSparqlStore, graph: str) -> int:
 
 
 def import_dump_remote(
-    store: RemoteSparqlStore, dump: DumpFile, name: str, *, dry_run: bool = False
+    store: RemoteSparqlStore,
+    dump: DumpFile,
+    name: str,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> DumpImport:
     """:func:`kg.importers.rdfdump.import_dump` for a remote store.
 
@@ -781,7 +790,7 @@ def import_dump_remote(
         check = ox.Store(tmp)
         try:
             g = ox.NamedNode(graph)
-            for chunk in read_triples(dump, base):
+            for chunk in read_triples(dump, base, progress):
                 triples = _skolemize(chunk, genid)
                 writer.write(triples)
                 check.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
