@@ -15,6 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from kg.analysis._matrix import adjacency
 
 __all__ = ["sector_mixing"]
 
@@ -48,16 +52,10 @@ def sector_mixing(G: nx.Graph, attr: str = "sector") -> dict[str, Any]:
     sector = {n: s for n, s in G.nodes(data=attr) if s is not None}
     sectors = sorted(set(sector.values()))
     index = {s: i for i, s in enumerate(sectors)}
-    matrix = [[0] * len(sectors) for _ in sectors]
-    ties = 0
-    for u, v in G.edges():
-        if u not in sector or v not in sector:
-            continue
-        ties += 1
-        x, y = index[sector[u]], index[sector[v]]
-        matrix[x][y] += 1
-        if not G.is_directed():
-            matrix[y][x] += 1
+    if G.is_directed() or G.is_multigraph() or nx.number_of_selfloops(G):
+        matrix, ties = _count_edges(G, sector, index)
+    else:
+        matrix, ties = _count_matrix(G, attr, index)
     total = sum(map(sum, matrix))
     r = None
     if total:
@@ -68,3 +66,33 @@ def sector_mixing(G: nx.Graph, attr: str = "sector") -> dict[str, Any]:
         if 1 - expected > 1e-12:
             r = (trace - expected) / (1 - expected)
     return {"sectors": sectors, "matrix": matrix, "ties": ties, "assortativity": r}
+
+
+def _count_edges(G: nx.Graph, sector: dict[Any, Any], index: dict[Any, int]) -> tuple[list[list[int]], int]:
+    """The mixing matrix and tie count, edge by edge (any graph)."""
+    matrix = [[0] * len(index) for _ in index]
+    ties = 0
+    for u, v in G.edges():
+        if u not in sector or v not in sector:
+            continue
+        ties += 1
+        x, y = index[sector[u]], index[sector[v]]
+        matrix[x][y] += 1
+        if not G.is_directed():
+            matrix[y][x] += 1
+    return matrix, ties
+
+
+def _count_matrix(G: nx.Graph, attr: str, index: dict[Any, int]) -> tuple[list[list[int]], int]:
+    """The same for a simple undirected graph: S^T A S with S the node-by-sector indicator.
+
+    A symmetric adjacency counts a tie once from each end, exactly as the edge loop does (a
+    tie inside a sector adds 2 to the diagonal); a Python loop over the 0.8 million ties of
+    the 100k-edge benchmark's people graph took seconds.
+    """
+    nodes, _, A = adjacency(G)
+    codes = np.array([index.get(G.nodes[n].get(attr), -1) for n in nodes], dtype=np.int64)
+    typed = np.flatnonzero(codes >= 0)
+    S = sp.csr_array((np.ones(len(typed)), (typed, codes[typed])), shape=(len(nodes), len(index)))
+    counts = np.rint((S.T @ (A @ S)).toarray() if len(index) else np.zeros((0, 0))).astype(np.int64)
+    return counts.tolist(), int(counts.sum()) // 2

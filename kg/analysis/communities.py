@@ -15,7 +15,9 @@ from collections import Counter
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
+from kg.analysis._matrix import adjacency
 from kg.analysis.coverage import shannon_diversity
 
 __all__ = ["LOUVAIN_MAX_EDGES", "communities"]
@@ -80,7 +82,7 @@ def communities(
         parts = list(nx.community.fast_label_propagation_communities(G, weight=weight, seed=seed))
     modularity = None
     if G.number_of_edges() > 0:
-        modularity = float(nx.community.modularity(G, parts, weight=weight, resolution=resolution))
+        modularity = _modularity(G, parts, weight, resolution)
     ordered = sorted((sorted(part, key=str) for part in parts), key=lambda m: (-len(m), str(m[0])))
     result = []
     for i, members in enumerate(ordered):
@@ -102,3 +104,30 @@ def communities(
         "modularity": modularity,
         "communities": result,
     }
+
+
+def _modularity(G: nx.Graph, parts: list[set[Any]], weight: str | None, resolution: float) -> float:
+    """Newman's modularity of ``parts``; as networkx computes it, in SciPy for large graphs.
+
+    ``Q = Σ_c [L_c / m - γ (d_c / 2m)²]`` with ``L_c`` the weight of ties inside community c,
+    ``d_c`` the summed weighted degree of its members and ``m`` the total weight. networkx
+    walks every tie in Python (8 s on the 0.5-million-tie organisation graph of the 100k
+    benchmark); small graphs keep its exact arithmetic.
+    """
+    if (
+        G.number_of_edges() <= LOUVAIN_MAX_EDGES
+        or G.is_directed()
+        or G.is_multigraph()
+        or nx.number_of_selfloops(G)
+    ):
+        return float(nx.community.modularity(G, parts, weight=weight, resolution=resolution))
+    nodes, index, W = adjacency(G, weight)
+    label = np.empty(len(nodes), dtype=np.int64)
+    for i, part in enumerate(parts):
+        label[[index[n] for n in part]] = i
+    degrees = np.asarray(W.sum(axis=1)).ravel()
+    m = degrees.sum() / 2
+    coo = W.tocoo()
+    inside = coo.data[label[coo.row] == label[coo.col]].sum() / 2
+    by_part = np.bincount(label, weights=degrees, minlength=len(parts))
+    return float(inside / m - resolution * ((by_part / (2 * m)) ** 2).sum())

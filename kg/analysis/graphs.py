@@ -527,6 +527,19 @@ def areas(store: Store) -> nx.Graph:
     return G
 
 
+def _insert_edges(G: nx.Graph, edges: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+    """Add edges between existing nodes straight into the adjacency dicts.
+
+    What ``G.add_edge(u, v, **data)`` does for a new edge (one data dict shared by both
+    directions, neighbours in insertion order), without its per-call checks and copies: the
+    projections of the 100k-edge benchmark have 0.8 and 0.5 million edges.
+    """
+    adj = G._adj
+    for u, v, data in edges:
+        adj[u][v] = data
+        adj[v][u] = data
+
+
 def _pairs(groups: dict[str, set[str]]) -> dict[tuple[str, str], list[str]]:
     """For every pair of items that share a group: the sorted group keys they share."""
     shared: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -563,8 +576,9 @@ def people(store: Store) -> nx.Graph:
     eco = read_ecosystem(store)
     G = _new_graph(eco, "people")
     _add_nodes(G, eco, eco.of_kind("person"), None)
-    for (a, b), via in _pairs(eco.members()).items():
-        G.add_edge(a, b, weight=len(via), via=via)
+    _insert_edges(
+        G, ((a, b, {"weight": len(via), "via": via}) for (a, b), via in _pairs(eco.members()).items())
+    )
     return G
 
 
@@ -614,12 +628,15 @@ def organisations(store: Store) -> nx.Graph:
         "groups": _pairs(group_orgs),
         "areas": _pairs(dict(area_orgs)),
     }
+    ties: dict[tuple[str, str], dict[str, Any]] = {}
     for field_name, pairs in reasons.items():
-        for (a, b), why in pairs.items():
-            if not G.has_edge(a, b):
-                G.add_edge(a, b, people=[], groups=[], areas=[], weight=0)
-            G.edges[a, b][field_name] = why
-            G.edges[a, b]["weight"] += len(why)
+        for pair, why in pairs.items():
+            data = ties.get(pair)
+            if data is None:
+                data = ties[pair] = {"people": [], "groups": [], "areas": [], "weight": 0}
+            data[field_name] = why
+            data["weight"] += len(why)
+    _insert_edges(G, ((a, b, data) for (a, b), data in ties.items()))
     return G
 
 

@@ -43,3 +43,18 @@ def test_a_directed_tie_is_counted_once_from_source_to_target():
     D = nx.DiGraph([("a", "i")])
     nx.set_node_attributes(D, {"a": "aca", "i": "ind"}, "sector")
     assert sector_mixing(D)["matrix"] == [[0, 1], [0, 0]]
+
+
+def test_the_matrix_count_agrees_with_the_edge_by_edge_count_on_a_random_graph():
+    import random
+
+    from kg.analysis.assortativity import _count_edges
+
+    G = nx.gnm_random_graph(300, 2000, seed=5)
+    rng = random.Random(5)
+    nx.set_node_attributes(G, {n: rng.choice("abcd") if n % 7 else None for n in G}, "sector")
+    sector = {n: s for n, s in G.nodes(data="sector") if s is not None}
+    matrix, ties = _count_edges(G, sector, {s: i for i, s in enumerate("abcd")})
+    mix = sector_mixing(G)
+    assert (mix["matrix"], mix["ties"]) == (matrix, ties)
+    assert ties > 1000

@@ -35,3 +35,17 @@ def test_a_graph_without_ties_has_singleton_communities_and_no_modularity():
     assert result["modularity"] is None
     assert [c["size"] for c in result["communities"]] == [1, 1, 1]
     assert communities(nx.Graph())["communities"] == []
+
+
+def test_modularity_of_a_large_graph_computed_in_scipy_matches_networkx(monkeypatch):
+    import importlib
+
+    module = importlib.import_module("kg.analysis.communities")
+    G = nx.relaxed_caveman_graph(60, 8, 0.2, seed=1)
+    for i, (u, v) in enumerate(G.edges):
+        G.edges[u, v]["weight"] = 1 + i % 4
+    parts = nx.community.louvain_communities(G, seed=1)
+    monkeypatch.setattr(module, "LOUVAIN_MAX_EDGES", 10)  # take the SciPy path
+    for weight, resolution in (("weight", 1.0), (None, 0.7)):
+        expected = nx.community.modularity(G, parts, weight=weight, resolution=resolution)
+        assert module._modularity(G, parts, weight, resolution) == pytest.approx(expected, abs=1e-12)
