@@ -647,10 +647,14 @@ class RawResult:
 
 
 def run_constraints(
-    store: ox.Store, graphs: Sequence[str] | None = None, ontology: Iterable[ox.Triple] | None = None
+    store: ox.Store,
+    graphs: Sequence[str] | None = None,
+    constraints: Sequence[CompiledConstraint] | None = None,
+    ontology: Iterable[ox.Triple] | None = None,
 ) -> Iterator[RawResult]:
-    """Evaluate every constraint of the project's shapes; yield one raw result per row."""
-    _shapes, constraints = _project_shapes()
+    """Evaluate every constraint (by default the project's shapes'); yield one raw result per row."""
+    if constraints is None:
+        constraints = _project_shapes()[1]
     selected = _graph_list(store, graphs)
     if not selected:
         # An empty dataset: an empty default-graph list would mean "the store's default graph".
@@ -668,7 +672,9 @@ def run_constraints(
             yield RawResult(c, focus, value)
 
 
-def validate_store(store: ox.Store, graphs: Sequence[str] | None = None) -> ValidationReport:
+def validate_store(
+    store: ox.Store, graphs: Sequence[str] | None = None, *, shapes: rdflib.Graph | None = None
+) -> ValidationReport:
     """Validate the union of the named graphs ``graphs`` of ``store`` against the shapes by SPARQL.
 
     All named graphs when ``graphs`` is None. Any graph whose IRI ends in ``/shapes`` and the
@@ -684,8 +690,9 @@ def validate_store(store: ox.Store, graphs: Sequence[str] | None = None) -> Vali
 
     Returns a :class:`kg.validate.ValidationReport` equal to pyshacl's
     (:func:`kg.validate.validate_graph`) on the same data; see the module docstring for the
-    edge cases. Raises :class:`UnsupportedShapeFeature` if the shapes use a feature not
-    implemented here.
+    edge cases. ``shapes`` replaces the project's shapes (tests use it for features the
+    project's shapes do not exercise). Raises :class:`UnsupportedShapeFeature` if the shapes
+    use a feature not implemented here.
 
     Examples
     --------
@@ -698,7 +705,11 @@ def validate_store(store: ox.Store, graphs: Sequence[str] | None = None) -> Vali
     """
     from kg.validate import ValidationReport, ValidationResult, sort_results
 
-    raw = list(run_constraints(store, graphs))
+    if shapes is None:
+        shapes, constraints = _project_shapes()
+    else:
+        constraints = tuple(compile_shapes(shapes))
+    raw = list(run_constraints(store, graphs, constraints))
     results = [
         ValidationResult(
             severity=r.constraint.severity,
@@ -712,7 +723,7 @@ def validate_store(store: ox.Store, graphs: Sequence[str] | None = None) -> Vali
         )
         for r in raw
     ]
-    return ValidationReport(sort_results(results), graph_factory=functools.partial(report_graph, raw))
+    return ValidationReport(sort_results(results), graph_factory=functools.partial(report_graph, raw, shapes))
 
 
 def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
@@ -725,9 +736,8 @@ def _to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.No
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 
-def report_graph(raw: Sequence[RawResult]) -> rdflib.Graph:
+def report_graph(raw: Sequence[RawResult], shapes: rdflib.Graph) -> rdflib.Graph:
     """The SHACL validation report graph of ``raw`` results (as pyshacl writes it)."""
-    shapes, _ = _project_shapes()
     graph = rdflib.Graph()
     graph.bind("sh", SH)
     report = rdflib.BNode()
