@@ -4,7 +4,10 @@
 Kumu's import layout, with sector, kind and computed measures (degree, betweenness,
 PageRank, Louvain community) as node attributes. GraphML and GEXF only hold scalar values,
 so list attributes are joined with ``|`` (Kumu's separator for multiple values, used in the
-CSV files too) and attributes that are ``None`` are left out.
+CSV files too) and attributes that are ``None`` are left out. Both files validate against
+their formats' published schemas (tests/fixtures/xsd): GraphML node ids are ``n0``, ``n1``, …
+(an IRI is not the XML name token GraphML requires) with the IRI in the ``iri`` attribute,
+and GEXF carries the graph's name in ``<meta><description>``.
 
 The plots use matplotlib's Agg canvas directly (no pyplot, no display, no global backend
 switch), so they work on servers and in tests.
@@ -15,6 +18,8 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +33,7 @@ __all__ = [
     "FORMATS",
     "PLOT_SUFFIXES",
     "SECTOR_COLOURS",
+    "graphml_ready",
     "plot_area_sector_heatmap",
     "plot_network",
     "scalar_attributes",
@@ -115,6 +121,61 @@ def scalar_attributes(G: nx.Graph) -> nx.Graph:
     return H
 
 
+# XML's Nmtoken (https://www.w3.org/TR/xml/#NT-Nmtoken), which GraphML requires of node ids.
+_NMTOKEN = re.compile(
+    "^[-.0-9:A-Z_a-z\u00b7\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u037d\u037f-\u1fff"
+    "\u200c\u200d\u203f\u2040\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf"
+    "\ufdf0-\ufffd\U00010000-\U000effff]+$"
+)
+
+
+def graphml_ready(G: nx.Graph) -> nx.Graph:
+    """``G``, or a copy with GraphML-valid node ids (``n0``, ``n1``, … in node order).
+
+    The GraphML schema types a node's ``id`` as an XML name token, which an IRI (with its
+    ``/``) is not. When some node key is not one, the nodes are renumbered as GraphML's own
+    canonical ids and each keeps its key in the ``iri`` attribute (already there on the
+    lskg graphs) or, when it has no ``iri``, in ``node_key``; ``node_ids`` on the graph says
+    which. Read the file back with ``nx.relabel_nodes(H, dict(H.nodes(data="iri")))``.
+
+    Examples
+    --------
+    >>> H = graphml_ready(nx.Graph([("https://w3id.org/lskg/id/org/a", "b")]))
+    >>> sorted(H.nodes(data="node_key"))
+    [('n0', 'https://w3id.org/lskg/id/org/a'), ('n1', 'b')]
+    >>> list(graphml_ready(nx.path_graph(2)))
+    [0, 1]
+    """
+    if all(_NMTOKEN.match(str(n)) for n in G):
+        return G
+    H = nx.relabel_nodes(G, {n: f"n{i}" for i, n in enumerate(G)}, copy=True)
+    for old, (_, data) in zip(G, H.nodes(data=True), strict=True):
+        if data.get("iri") != str(old):
+            data["node_key"] = str(old)
+    H.graph["node_ids"] = "canonical (n0, n1, …); the node's key is its iri or node_key attribute"
+    return H
+
+
+_GEXF_NS = "{http://www.gexf.net/1.2draft}"
+
+
+def _write_gexf(G: nx.Graph, target: Path) -> None:
+    """GEXF 1.2 as networkx writes it, less the ``name`` attribute its schema does not allow.
+
+    The graph's name goes into ``<meta><description>`` instead, where GEXF keeps such text.
+    """
+    writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    writer.add_graph(G)
+    for graph in writer.xml.iter("graph"):
+        graph.attrib.pop("name", None)
+    name = G.graph.get("name")
+    meta = writer.xml.find("meta")
+    if name and meta is not None:
+        description = ET.SubElement(meta, "description")
+        description.text = f"lskg graph {name!r}"
+    writer.write(target)
+
+
 _KUMU_NODE = ("Label", "Type", "ID", "Tags")
 _KUMU_EDGE = ("From", "To", "Type", "Direction", "Strength")
 _EDGE_TYPES = {
@@ -197,9 +258,9 @@ def write_graph(
         return _write_csv(H, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "graphml":
-        nx.write_graphml(scalar_attributes(H), target)
+        nx.write_graphml(graphml_ready(scalar_attributes(H)), target)
     elif fmt == "gexf":
-        nx.write_gexf(scalar_attributes(H), target)
+        _write_gexf(scalar_attributes(H), target)
     else:
         data = nx.cytoscape_data(H)
         with open(target, "w", encoding="utf-8") as handle:

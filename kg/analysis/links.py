@@ -135,7 +135,7 @@ def _weighted(G: nx.Graph, A: Any, method: str, max_shared_degree: int | None) -
         return weights, A.multiply(weights[np.newaxis, :]).tocsr()
 
     # Scoring group after group reuses one weighted matrix per graph, method and hub cap.
-    return cached(G, ("links", method, max_shared_degree), weigh)  # type: ignore[no-any-return]
+    return cached(G, ("links", method, max_shared_degree), weigh)
 
 
 def _explain(

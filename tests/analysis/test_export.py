@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import networkx as nx
 import pytest
+from lxml import etree
 
 from kg.analysis.export import (
     plot_area_sector_heatmap,
@@ -21,6 +23,7 @@ from kg.analysis.report import gap_report
 from kg.errors import InputError
 
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
+XSD = Path(__file__).resolve().parents[1] / "fixtures" / "xsd"
 GEXF = "{http://www.gexf.net/1.2draft}"
 
 
@@ -39,7 +42,9 @@ def same_attributes(written: dict, read: dict) -> None:
 
 def test_graphml_round_trips_nodes_edges_and_attributes(affiliations, tmp_path):
     (path,) = write_graph(affiliations, "graphml", tmp_path / "a.graphml")
-    back = nx.read_graphml(path)
+    read = nx.read_graphml(path)
+    assert all(n.startswith("n") for n in read)  # GraphML ids are name tokens; IRIs are not
+    back = nx.relabel_nodes(read, dict(read.nodes(data="iri")))
     expected = scalar_attributes(with_measures(affiliations))
     assert set(back) == set(expected)
     assert {frozenset(e) for e in back.edges} == {frozenset(e) for e in expected.edges}
@@ -54,6 +59,7 @@ def test_graphml_round_trips_nodes_edges_and_attributes(affiliations, tmp_path):
         "person",
     )
     assert back.graph["betweenness_method"] == "exact"
+    assert back.graph["node_ids"].startswith("canonical")
 
 
 def test_graphml_declares_every_data_key_it_uses(affiliations, tmp_path):
@@ -145,3 +151,77 @@ def test_plots_refuse_unknown_image_types_and_huge_graphs(tmp_path):
         plot_network(nx.path_graph(3), tmp_path / "g.jpg")
     with pytest.raises(InputError, match="limited to 5000"):
         plot_network(nx.empty_graph(5001), tmp_path / "g.png")
+
+
+# ------------------------------------------------------------------- the formats' own schemas
+
+
+def schema(name: str) -> etree.XMLSchema:
+    """A vendored schema (tests/fixtures/xsd/README.md); its imports resolve beside it."""
+    return etree.XMLSchema(etree.parse(str(XSD / name)))
+
+
+def assert_valid(xsd: etree.XMLSchema, path: Path) -> None:
+    document = etree.parse(str(path))
+    assert xsd.validate(document), [str(e) for e in xsd.error_log][:5]
+
+
+def hand_built() -> nx.Graph:
+    """Every kind of attribute value the exports meet: IRIs, lists, None, bool, int, float, inf."""
+    G = nx.Graph(name="people")
+    a, b, c = (f"https://w3id.org/lskg/id/person/{x}" for x in ("ann", "bob", "cy/d#e"))
+    G.add_node(a, iri=a, label="Ann & <Co>", sector="academia", sectors=["academia", "industry"], region=None)
+    G.add_node(b, iri=b, label="Bob", sector=None, former=True)
+    G.add_node(c, label="Cy", score=float("inf"))
+    G.add_edge(a, b, weight=2, via=["https://w3id.org/lskg/id/org/uni", "x"])
+    G.add_edge(b, c, weight=1, former=False)
+    return G
+
+
+@pytest.mark.parametrize("name", ["affiliations", "areas", "people", "organisations"])
+def test_graphml_exports_of_every_real_graph_validate_against_the_graphml_schema(ecosystem, name, tmp_path):
+    (path,) = write_graph(build_graph(ecosystem, name), "graphml", tmp_path / f"{name}.graphml")
+    assert_valid(schema("graphml.xsd"), path)
+
+
+@pytest.mark.parametrize("name", ["affiliations", "areas", "people", "organisations"])
+def test_gexf_exports_of_every_real_graph_validate_against_the_gexf_1_2_schema(ecosystem, name, tmp_path):
+    (path,) = write_graph(build_graph(ecosystem, name), "gexf", tmp_path / f"{name}.gexf")
+    assert_valid(schema("gexf.xsd"), path)
+    root = ET.parse(path).getroot()
+    assert root.find(f"{GEXF}meta/{GEXF}description").text == f"lskg graph {name!r}"
+
+
+def test_a_hand_built_graph_exports_valid_graphml_and_gexf_that_read_back_the_same(tmp_path):
+    G = hand_built()
+    (graphml,) = write_graph(G, "graphml", tmp_path / "g.graphml", measures=False)
+    (gexf,) = write_graph(G, "gexf", tmp_path / "g.gexf", measures=False)
+    assert_valid(schema("graphml.xsd"), graphml)
+    assert_valid(schema("gexf.xsd"), gexf)
+    read = nx.read_graphml(graphml)
+    keys = {n: d.get("iri", d.get("node_key")) for n, d in read.nodes(data=True)}
+    back = nx.relabel_nodes(read, keys)
+    assert set(back) == set(G) and {frozenset(e) for e in back.edges} == {frozenset(e) for e in G.edges}
+    ann = "https://w3id.org/lskg/id/person/ann"
+    assert back.nodes[ann]["label"] == "Ann & <Co>"
+    assert back.nodes[ann]["sectors"] == "academia|industry" and "region" not in back.nodes[ann]
+    assert (
+        back.nodes["https://w3id.org/lskg/id/person/cy/d#e"]["node_key"]
+        == "https://w3id.org/lskg/id/person/cy/d#e"
+    )
+    gexf_back = nx.read_gexf(gexf)
+    assert set(gexf_back) == set(G)
+    assert gexf_back.nodes[ann]["label"] == "Ann & <Co>"
+
+
+def test_the_schemas_reject_what_networkx_writes_unchanged(tmp_path):
+    # Proof that the validation can fail: IRIs as GraphML ids and GEXF's graph name attribute.
+    G = hand_built()
+    nx.write_graphml(scalar_attributes(G), tmp_path / "raw.graphml")
+    nx.write_gexf(scalar_attributes(G), tmp_path / "raw.gexf")
+    graphml = schema("graphml.xsd")
+    assert not graphml.validate(etree.parse(str(tmp_path / "raw.graphml")))
+    assert "NMTOKEN" in str(graphml.error_log)
+    gexf = schema("gexf.xsd")
+    assert not gexf.validate(etree.parse(str(tmp_path / "raw.gexf")))
+    assert "'name' is not allowed" in str(gexf.error_log)
