@@ -2,12 +2,21 @@
 
 Request types: entity pages (HTML and JSON), named queries, a SPARQL aggregation, and the
 N-Quads dump (HEAD and GET). Each client picks a type at random (seeded) by weight, one request
-at a time. The server runs as ``lskg serve`` would (uvicorn, the on-disk store, query worker
-processes) with the rate limit raised out of the way. Results go to a Markdown file: per type,
-requests, throughput, p50/p99 latency, and 4xx/5xx/connection-error counts, with the machine.
+at a time. The server runs as ``lskg serve`` would (uvicorn, the store, query worker processes)
+with the rate limit raised out of the way. Before the timed window, one request of each type
+warms the server up (the first dump request writes the dump file of the store version); those
+are reported apart. Results go to a Markdown file: per type, requests, throughput, p50/p99
+latency, 4xx/5xx/connection-error counts and the share of entity pages answered from the
+response cache, with p50/p99 of those that were not; then the machine and its load average.
 
-    python benchmarks/load_test.py --clients 32 --seconds 60 --store var/store
-    python benchmarks/load_test.py --clients 32 --seconds 60      # builds the real data first
+Each ``--run BACKEND:GRAPH`` is one table: BACKEND is ``embedded`` (the on-disk Oxigraph store)
+or ``virtuoso`` (Debian's ``virtuoso-t`` on 127.0.0.1, started here and loaded with the same
+quads, see tests/remote/virtuoso.py); GRAPH is ``real`` (the project's data, built fresh unless
+``--store`` is given) or ``1m`` (the real data plus a seeded synthetic graph of ``--triples``
+triples, see benchmarks/synthetic_store.py).
+
+    python benchmarks/load_test.py --clients 32 --seconds 60 --run embedded:real --run embedded:1m \
+        --run virtuoso:real --run virtuoso:1m
 
 Results are written, not asserted (tests/load/test_short_load.py asserts no errors).
 """
@@ -27,14 +36,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pyoxigraph as ox
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+ENTITY_KINDS = ("entity page (HTML)", "entity (JSON)")
 AGGREGATION = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s rdf:type ?type } GROUP BY ?type ORDER BY DESC(?n)"""
 # Request type: weight (out of 100).
@@ -56,6 +70,9 @@ class Stats:
     client_errors: int = 0
     server_errors: int = 0
     connection_errors: int = 0
+    # Latencies of answers the response cache did not have (X-LSKG-Cache: miss).
+    misses: list[float] = field(default_factory=list)
+    hits: int = 0
 
     @property
     def requests(self) -> int:
@@ -89,8 +106,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(store: Path, workers: int | None = None) -> Iterator[Server]:
-    """Run ``uvicorn --factory api.app:create_app`` over ``store`` on a free 127.0.0.1 port."""
+def serve(store: Path | str, workers: int | None = None) -> Iterator[Server]:
+    """Run ``uvicorn --factory api.app:create_app`` over ``store`` (a store path or a
+    ``sparql+http://`` URL) on a free 127.0.0.1 port."""
     port = free_port()
     env = {
         **os.environ,
@@ -137,11 +155,14 @@ class Targets:
     queries: list[str]
 
 
-def discover(url: str) -> Targets:
+def discover(url: str, client: httpx.Client | None = None) -> Targets:
     """Read the entities and named queries the server offers."""
-    with httpx.Client(base_url=url, timeout=30, headers={"Accept": "application/json"}) as client:
-        orgs = client.get("/organisations", params={"limit": 500}).json()["items"]
-        queries = client.get("/queries").json()
+    with contextlib.ExitStack() as stack:
+        if client is None:
+            client = stack.enter_context(httpx.Client(base_url=url, timeout=300))
+        json = {"Accept": "application/json"}
+        orgs = client.get("/organisations", params={"limit": 500}, headers=json).json()["items"]
+        queries = client.get("/queries", headers=json).json()
     slugs = [item["iri"].rsplit("/", 1)[1] for item in orgs]
     names = [q["name"] for q in queries if not q["parameters"] and not q.get("violation_check")]
     if not slugs or not names:
@@ -165,7 +186,11 @@ async def _one(client: httpx.AsyncClient, kind: str, targets: Targets, rng: rand
         )
     if kind == "HEAD /dump.nq":
         return await client.head("/dump.nq")
-    return await client.get("/dump.nq")
+    # The dump is read to the end and let go chunk by chunk, as a downloader writing it to disk.
+    async with client.stream("GET", "/dump.nq") as response:
+        async for _ in response.aiter_raw(1024 * 1024):
+            pass
+    return response
 
 
 async def _client(
@@ -181,22 +206,57 @@ async def _client(
             started = time.perf_counter()
             try:
                 response = await _one(client, kind, targets, rng)
-                await response.aread()
             except httpx.HTTPError:
                 stats[kind].connection_errors += 1
                 continue
-            stats[kind].latencies.append(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            stats[kind].latencies.append(elapsed)
+            cache = response.headers.get("x-lskg-cache")
+            if cache == "hit":
+                stats[kind].hits += 1
+            elif cache == "miss":
+                stats[kind].misses.append(elapsed)
             if 400 <= response.status_code < 500:
                 stats[kind].client_errors += 1
             elif response.status_code >= 500:
                 stats[kind].server_errors += 1
 
 
+def _run(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run ``main`` on an event loop of its own thread: the caller may have a loop running in
+    this one (a test session after Playwright's synchronous API, for one), and ``asyncio.run``
+    refuses to start inside a running loop."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-clients") as pool:
+        pool.submit(asyncio.run, main()).result()
+
+
+def warm_up(url: str, targets: Targets) -> dict[str, float]:
+    """One request of each type, one after the other: the seconds each took (not in the stats)."""
+    rng = random.Random(0)
+    took: dict[str, float] = {}
+
+    async def main() -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=600) as client:
+            for kind in WEIGHTS:
+                started = time.perf_counter()
+                response = await _one(client, kind, targets, rng)
+                response.raise_for_status()
+                took[kind] = time.perf_counter() - started
+
+    _run(main)
+    return took
+
+
 def run_load(
-    url: str, clients: int, seconds: float, seed: int = 7, max_requests: int = 1_000_000
+    url: str,
+    clients: int,
+    seconds: float,
+    seed: int = 7,
+    max_requests: int = 1_000_000,
+    targets: Targets | None = None,
 ) -> dict[str, Stats]:
     """Run ``clients`` concurrent clients for ``seconds`` (each at most ``max_requests``)."""
-    targets = discover(url)
+    targets = targets or discover(url)
     stats = {kind: Stats() for kind in WEIGHTS}
 
     async def main() -> None:
@@ -205,7 +265,7 @@ def run_load(
             *(_client(url, targets, stats, seed + n, stop_at, max_requests) for n in range(clients))
         )
 
-    asyncio.run(main())
+    _run(main)
     return stats
 
 
@@ -243,35 +303,118 @@ def machine() -> dict[str, str]:
     }
 
 
-def report(stats: dict[str, Stats], clients: int, seconds: float, store: str, workers: str) -> str:
-    """The results as Markdown."""
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (as ``uptime`` prints them)."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+@dataclass
+class Run:
+    """One table of the results: a backend and graph, its setup and what the clients saw."""
+
+    backend: str
+    graph: str
+    store: str
+    quads: int
+    setup: str
+    load_before: str
+    load_after: str
+    warm: dict[str, float]
+    stats: dict[str, Stats]
+
+
+def _ms(values: list[float], q: float) -> str:
+    return f"{_percentile(values, q) * 1000:.1f}" if values else "–"
+
+
+def table(run: Run, seconds: float) -> list[str]:
+    """The Markdown section of one run."""
     lines = [
-        "# Load test",
+        f"## {run.backend}, {run.graph} ({run.quads:,} quads in named graphs)",
         "",
-        f"`python benchmarks/load_test.py --clients {clients} --seconds {seconds:g}` against a uvicorn",
-        f"server on 127.0.0.1 (one process, {workers} query worker processes, rate limit raised) over",
-        f"the store `{store}`. Each client sends one request at a time; the type is drawn by weight.",
-        "The load generator runs on the same machine and competes with the server for its cores.",
+        f"Store: {run.store}. {run.setup}",
+        f"Load average (1, 5, 15 min) at the start: {run.load_before}; at the end: {run.load_after}.",
         "",
-        "| request type | weight | requests | req/s | p50 ms | p99 ms | 4xx | 5xx | connection errors |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| request type | weight | requests | req/s | p50 ms | p99 ms | 4xx | 5xx | connection errors "
+        "| from cache | p50 ms not cached | p99 ms not cached |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     total = Stats()
-    for s in stats.values():
+    for s in run.stats.values():
         total.latencies += s.latencies
         total.client_errors += s.client_errors
         total.server_errors += s.server_errors
         total.connection_errors += s.connection_errors
-    for kind, s in [*stats.items(), ("**all**", total)]:
+    for kind, s in [*run.stats.items(), ("**all**", total)]:
         weight = str(WEIGHTS.get(kind, 100))
+        cached = f"{s.hits / len(s.latencies):.0%}" if kind in ENTITY_KINDS and s.latencies else ""
+        cold = [_ms(s.misses, 50), _ms(s.misses, 99)] if kind in ENTITY_KINDS else ["", ""]
         lines.append(
             f"| {kind} | {weight} | {s.requests} | {s.requests / seconds:.1f} | "
-            f"{_percentile(s.latencies, 50) * 1000:.1f} | {_percentile(s.latencies, 99) * 1000:.1f} | "
-            f"{s.client_errors} | {s.server_errors} | {s.connection_errors} |"
+            f"{_ms(s.latencies, 50)} | {_ms(s.latencies, 99)} | "
+            f"{s.client_errors} | {s.server_errors} | {s.connection_errors} | {cached} | {' | '.join(cold)} |"
         )
-    lines += ["", "## Machine", ""]
+    warm = ", ".join(f"{kind} {took * 1000:.0f} ms" for kind, took in run.warm.items())
+    lines += ["", f"Warm-up (one request of each type before the timed window): {warm}.", ""]
+    return lines
+
+
+def report(runs: list[Run], clients: int, seconds: float, workers: str) -> str:
+    """The results as Markdown."""
+    flags = " ".join(f"--run {r.backend}:{r.graph}" for r in runs)
+    lines = [
+        "# Load test",
+        "",
+        f"`python benchmarks/load_test.py --clients {clients} --seconds {seconds:g} {flags}`: {clients}",
+        f"clients for {seconds:g} s against a uvicorn server on 127.0.0.1 (one process, {workers} query",
+        "worker processes, rate limit raised). Each client sends one request at a time; the type is",
+        "drawn by weight; entity pages are drawn from the first 500 organisations of `/organisations`.",
+        "The load generator runs on the same machine and competes with the server for its 2 cores,",
+        "and **the machine is shared with other helpers running test suites at the same time** (see",
+        "the load averages of each run): figures are comparable within a run, less so across runs.",
+        "",
+        '"from cache" is the share of entity answers the response cache had (`X-LSKG-Cache: hit`);',
+        "the last two columns are the latencies of those it had to compute.",
+        "",
+    ]
+    for run in runs:
+        lines += table(run, seconds)
+    lines += ["## Machine", ""]
     lines += [f"- {key}: {value}" for key, value in machine().items()]
     return "\n".join(lines) + "\n"
+
+
+@contextlib.contextmanager
+def virtuoso_over(store: Path, directory: Path) -> Iterator[tuple[str, str]]:
+    """A ``virtuoso-t`` on 127.0.0.1 loaded with the named graphs of the embedded ``store``:
+    its ``sparql+http://`` URL and how long loading took."""
+    sys.path.insert(0, str(ROOT))
+    from kg.config import Settings
+    from kg.remote import RemoteSparqlStore, load_dataset
+    from kg.store import open_store
+    from tests.remote.virtuoso import start_virtuoso
+
+    server = start_virtuoso(directory)
+    try:
+        source = open_store(store)
+        graphs: dict[str, list[ox.Quad]] = {}
+        for quad in source.quads():
+            assert isinstance(quad.graph_name, ox.NamedNode)
+            graphs.setdefault(quad.graph_name.value, []).append(quad)
+        remote = RemoteSparqlStore.from_settings(Settings(store=server.store_url, query_timeout=900))
+        loaded = load_dataset(remote, graphs, source.version)
+        yield server.store_url, f"loaded in {loaded.seconds:.0f} s ({loaded.requests} update requests)"
+    finally:
+        server.stop()
+
+
+def _quads(store: Path) -> int:
+    from kg.store import open_store
+
+    return len(open_store(store))
 
 
 def main() -> None:
@@ -279,24 +422,62 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument(
-        "--store", type=Path, help="a built store (default: build the real data in a temp dir)"
+        "--run",
+        action="append",
+        choices=["embedded:real", "embedded:1m", "virtuoso:real", "virtuoso:1m"],
+        help="a backend and graph to load (repeatable; default embedded:real)",
     )
+    parser.add_argument(
+        "--store", type=Path, help="a built store of the real data (default: build it in a temp dir)"
+    )
+    parser.add_argument("--synthetic-store", type=Path, help="a store written by synthetic_store.py")
+    parser.add_argument("--triples", type=int, default=1_000_000, help="synthetic triples for 1m")
     parser.add_argument("--workers", type=int, help="query worker processes (default: the service's)")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "load.md")
     args = parser.parse_args()
+    runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="lskg-load-") as tmp:
-        store = args.store
-        if store is None:
+        real = args.store
+        if real is None:
             from kg.build import build
             from kg.config import Settings
 
-            store = Path(tmp) / "store"
-            build(Settings(store=str(store)), force=True)
-        with serve(store, args.workers) as server:
-            stats = run_load(server.url, args.clients, args.seconds)
+            real = Path(tmp) / "store"
+            build(Settings(store=str(real)), force=True)
+        synthetic = args.synthetic_store
+        for spec in args.run or ["embedded:real"]:
+            backend, graph = spec.split(":")
+            store = real
+            setup = "The real data." if graph == "real" else ""
+            if graph == "1m":
+                if synthetic is None:
+                    from synthetic_store import write_synthetic_store
+
+                    started = time.perf_counter()
+                    synthetic = write_synthetic_store(real, args.triples, Path(tmp) / "synthetic")
+                    print(f"wrote the synthetic store in {time.perf_counter() - started:.0f} s", flush=True)
+                store = synthetic
+                setup = (
+                    f"The real data plus {args.triples:,} synthetic triples (benchmarks/synthetic_store.py)."
+                )
+            with contextlib.ExitStack() as stack:
+                target: Path | str = store
+                if backend == "virtuoso":
+                    target, loaded = stack.enter_context(
+                        virtuoso_over(store, Path(tmp) / f"virtuoso-{graph}")
+                    )
+                    setup += f" Virtuoso {loaded}."
+                server = stack.enter_context(serve(target, args.workers))
+                with httpx.Client(base_url=server.url, timeout=600) as client:
+                    targets = discover(server.url, client)
+                warm = warm_up(server.url, targets)
+                before = load_average()
+                stats = run_load(server.url, args.clients, args.seconds, targets=targets)
+                after = load_average()
+            runs.append(Run(backend, graph, str(store), _quads(store), setup, before, after, warm, stats))
+            print("\n".join(table(runs[-1], args.seconds)), flush=True)
     workers = str(args.workers) if args.workers else os.environ.get("LSKG_QUERY_WORKERS", "2 (default)")
-    store_name = str(args.store) if args.store else "the real data, built fresh"
-    text = report(stats, args.clients, args.seconds, store_name, workers)
+    text = report(runs, args.clients, args.seconds, workers)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
     print(text)

@@ -11,6 +11,10 @@ parameter, never spliced into the text):
 - for a provenance record itself, the facts it states;
 - labels of every resource it mentions, so that pages can show names instead of IRIs.
 
+The number of queries does not grow with the size of the description: records, labels and
+membership names are looked up for all the resources at once (a ``VALUES`` block of IRIs per
+batch), about a dozen queries in all, which keeps a page cheap on a remote store too.
+
 Its RDF form is the resource's *concise bounded description* (:func:`cbd`): the outgoing
 triples plus the reified ``rdf:Statement`` of each of them with its ``prov:wasDerivedFrom``,
 as in Stickler's CBD definition, which includes the reifications of the statements it holds.
@@ -46,6 +50,7 @@ __all__ = [
     "entity_exists",
     "fold",
     "labels",
+    "labels_of",
     "local_name",
     "local_path",
     "search_labels",
@@ -118,15 +123,26 @@ _STATEMENTS = (
 
 _LABELS = _PREFIXES + "SELECT ?entity ?label WHERE { ?entity rdfs:label|skos:prefLabel|foaf:name ?label }"
 
-_FILE_NAME = _PREFIXES + "SELECT ?entity ?file WHERE { ?entity lskg:fileName ?file }"
+# The batched lookups of :class:`_Lookup`: ``%(values)s`` is a VALUES block of IRIs for ?entity.
+_LABELS_OF = (
+    _PREFIXES
+    + "SELECT ?entity ?label WHERE { %(values)s ?entity rdfs:label|skos:prefLabel|foaf:name ?label }"
+)
+
+_RECORD_PROPERTIES = _PREFIXES + "SELECT ?entity ?p ?o WHERE { %(values)s ?entity ?p ?o }"
+
+_FILE_NAME = _PREFIXES + "SELECT ?entity ?file WHERE { %(values)s ?entity lskg:fileName ?file }"
+
+_TYPES = _PREFIXES + "SELECT ?entity ?type WHERE { %(values)s ?entity a ?type }"
 
 # Memberships have no label of their own; they are named after member and organisation.
 _MEMBERSHIP = (
     _PREFIXES
-    + "SELECT ?entity ?member ?organisation WHERE { ?entity org:member ?member ; org:organization ?organisation }"
+    + "SELECT ?entity ?member ?organisation WHERE { %(values)s "
+    + "?entity org:member ?member ; org:organization ?organisation }"
 )
 
-_ROLE_TITLE = _PREFIXES + "SELECT ?entity ?title WHERE { ?entity lskg:roleTitle ?title }"
+_ROLE_TITLE = _PREFIXES + "SELECT ?entity ?title WHERE { %(values)s ?entity lskg:roleTitle ?title }"
 
 _SEARCH = (
     _PREFIXES
@@ -348,17 +364,23 @@ def describe(store: Store, iri: str, limit: int = 500) -> Description:
     bind = {"entity": node}
     lookup = _Lookup(store)
 
+    out_rows = store.select(_OUTGOING, bind).rows
+    out_records = store.select(_OUTGOING_RECORDS, bind).rows
+    in_rows = store.select(_INCOMING, bind).rows
+    in_records = store.select(_INCOMING_RECORDS, bind).rows
+    lookup.fetch_records(_value(row["record"]) for row in [*out_records, *in_records])
+
     outgoing: dict[tuple[ox.NamedNode, Term], list[Record]] = {
-        (_named(row["p"]), _term(row["o"])): [] for row in store.select(_OUTGOING, bind).rows
+        (_named(row["p"]), _term(row["o"])): [] for row in out_rows
     }
-    for row in store.select(_OUTGOING_RECORDS, bind).rows:
+    for row in out_records:
         key = (_named(row["p"]), _term(row["o"]))
         if key in outgoing:
             outgoing[key].append(lookup.record(_value(row["record"])))
     incoming: dict[tuple[Term, ox.NamedNode], list[Record]] = {
-        (_term(row["s"]), _named(row["p"])): [] for row in store.select(_INCOMING, bind).rows
+        (_term(row["s"]), _named(row["p"])): [] for row in in_rows
     }
-    for row in store.select(_INCOMING_RECORDS, bind).rows:
+    for row in in_records:
         key2 = (_term(row["s"]), _named(row["p"]))
         if key2 in incoming:
             incoming[key2].append(lookup.record(_value(row["record"])))
@@ -382,16 +404,16 @@ def describe(store: Store, iri: str, limit: int = 500) -> Description:
     )
     arcs = [*description.outgoing, *description.incoming, *description.stated]
     # Properties are only ever named by their labels; resources may be memberships or records.
-    for predicate in sorted({arc.predicate.value for arc in arcs}):
-        if found := lookup.labels(predicate):
-            description.names[predicate] = found
+    predicates = sorted({arc.predicate.value for arc in arcs})
     mentioned = {iri} | {
         t.value for arc in arcs for t in (arc.subject, arc.object) if isinstance(t, ox.NamedNode)
     }
     mentioned.update(r.iri for arc in arcs for r in arc.records)
-    for other in sorted(mentioned):
-        if found := lookup.name(other):
-            description.names[other] = found
+    lookup.fetch_labels([*predicates, *mentioned])
+    for predicate in predicates:
+        if found := lookup.labels(predicate):
+            description.names[predicate] = found
+    description.names.update(lookup.names(mentioned))
     return description
 
 
@@ -562,7 +584,12 @@ def _rank(folded: str, needle: str) -> int:
 
 
 class _Lookup:
-    """Labels, records and membership names, looked up one resource at a time and remembered."""
+    """Labels, records and membership names of many resources, looked up in batches and remembered.
+
+    Each lookup is one query per batch of resources (a ``VALUES`` block of IRIs), not one per
+    resource: a description that mentions a hundred resources costs a handful of queries, which
+    matters most when every query is a round trip to a remote store.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -570,63 +597,124 @@ class _Lookup:
         self._records: dict[str, Record] = {}
 
     def labels(self, iri: str) -> dict[str, list[str]]:
+        """The labels of ``iri`` (looked up now unless :meth:`fetch_labels` already did)."""
         if iri not in self._labels:
-            self._labels[iri] = labels(self.store, iri)
+            self.fetch_labels([iri])
         return self._labels[iri]
+
+    def fetch_labels(self, iris: Iterable[str]) -> None:
+        """Look up the labels of every IRI in ``iris`` not looked up yet."""
+        wanted = sorted({i for i in iris if i not in self._labels})
+        self._labels.update(labels_of(self.store, wanted))
 
     def record(self, iri: str) -> Record:
         """The provenance record ``iri``: its document, file and lines, or its address and date."""
         if iri not in self._records:
-            props: dict[str, Term | None] = {}
-            for row in self.store.select(_OUTGOING, {"entity": ox.NamedNode(iri)}).rows:
-                props.setdefault(_value(row["p"]), row["o"])
-            document = _optional(props.get(DCTERMS + "isPartOf"))
-            files = (
-                self.store.select(_FILE_NAME, {"entity": ox.NamedNode(document)}).column("file")
-                if document
-                else []
-            )
+            self.fetch_records([iri])
+        return self._records[iri]
+
+    def fetch_records(self, iris: Iterable[str]) -> None:
+        """Resolve every record in ``iris`` not resolved yet (two queries per batch)."""
+        wanted = sorted({i for i in iris if i not in self._records})
+        props: dict[str, dict[str, Term]] = {iri: {} for iri in wanted}
+        for row in _select_values(self.store, _RECORD_PROPERTIES, wanted):
+            props[_value(row["entity"])].setdefault(_value(row["p"]), _term(row["o"]))
+        documents = sorted({d for p in props.values() if (d := _optional(p.get(DCTERMS + "isPartOf")))})
+        files: dict[str, str] = {}
+        for row in _select_values(self.store, _FILE_NAME, documents):
+            files.setdefault(_value(row["entity"]), _value(row["file"]))
+        for iri in wanted:
+            found = props[iri]
+            document = _optional(found.get(DCTERMS + "isPartOf"))
             self._records[iri] = Record(
                 iri,
                 document=document,
-                file_name=files[0] if files else None,
-                start_line=_int(props.get(LSKG.startLine.value)),
-                end_line=_int(props.get(LSKG.endLine.value)),
-                url=_optional(props.get(SCHEMA + "url")),
-                read_on=_optional(props.get(DCTERMS + "date")),
+                file_name=files.get(document) if document else None,
+                start_line=_int(found.get(LSKG.startLine.value)),
+                end_line=_int(found.get(LSKG.endLine.value)),
+                url=_optional(found.get(SCHEMA + "url")),
+                read_on=_optional(found.get(DCTERMS + "date")),
             )
-        return self._records[iri]
 
-    def name(self, iri: str) -> dict[str, list[str]]:
-        """Labels of ``iri``; a membership is named after its member and organisation, and a
-        provenance record after its file and lines (or its address and date)."""
-        found = self.labels(iri)
-        if found:
-            return found
-        bind = {"entity": ox.NamedNode(iri)}
-        memberships = self.store.select(_MEMBERSHIP, bind).rows
+    def names(self, iris: Iterable[str]) -> dict[str, dict[str, list[str]]]:
+        """Labels of each of ``iris`` that has a name; a membership is named after its member and
+        organisation, and a provenance record after its file and lines (or address and date)."""
+        iris = sorted(set(iris))
+        self.fetch_labels(iris)
+        named = {iri: self._labels[iri] for iri in iris if self._labels[iri]}
+        unnamed = [iri for iri in iris if iri not in named]
+        memberships: dict[str, tuple[str, str]] = {}
+        for row in _select_values(self.store, _MEMBERSHIP, unnamed):
+            memberships.setdefault(
+                _value(row["entity"]), (_value(row["member"]), _value(row["organisation"]))
+            )
         if memberships:
-            member, organisation = _value(memberships[0]["member"]), _value(memberships[0]["organisation"])
-            titles: dict[str, list[str]] = {}
-            for row in self.store.select(_ROLE_TITLE, bind).rows:
+            titles: dict[str, dict[str, list[str]]] = {}
+            for row in _select_values(self.store, _ROLE_TITLE, sorted(memberships)):
                 title = row["title"]
                 if isinstance(title, ox.Literal):
-                    titles.setdefault(title.language or "", []).append(title.value)
-            named: dict[str, list[str]] = {}
-            for lang in ("en", "sv"):
-                who = display_label(self.labels(member), lang) or local_name(member)
-                where = display_label(self.labels(organisation), lang) or local_name(organisation)
-                role = display_label(titles, lang)
-                named[lang] = [f"{who} – {where}" + (f" ({role})" if role else "")]
-            return named
-        kinds = {
-            _value(row["o"])
-            for row in self.store.select(_OUTGOING, bind).rows
-            if _value(row["p"]) == RDF + "type"
-        }
-        if kinds & {LSKG.Excerpt.value, LSKG.WebSource.value}:
-            return {"": [str(self.record(iri))]}
-        return {}
+                    by_lang = titles.setdefault(_value(row["entity"]), {})
+                    by_lang.setdefault(title.language or "", []).append(title.value)
+            self.fetch_labels(i for pair in memberships.values() for i in pair)
+            for iri, (member, organisation) in memberships.items():
+                named[iri] = {}
+                for lang in ("en", "sv"):
+                    who = display_label(self._labels[member], lang) or local_name(member)
+                    where = display_label(self._labels[organisation], lang) or local_name(organisation)
+                    role = display_label(titles.get(iri, {}), lang)
+                    named[iri][lang] = [f"{who} – {where}" + (f" ({role})" if role else "")]
+        rest = [iri for iri in unnamed if iri not in memberships]
+        records = sorted(
+            {
+                _value(row["entity"])
+                for row in _select_values(self.store, _TYPES, rest)
+                if _value(row["type"]) in (LSKG.Excerpt.value, LSKG.WebSource.value)
+            }
+        )
+        self.fetch_records(records)
+        for iri in records:
+            named[iri] = {"": [str(self._records[iri])]}
+        return named
+
+
+# IRIs per VALUES block: long enough to keep round trips few, short enough for any endpoint.
+_BATCH = 200
+
+
+def _select_values(store: Store, query: str, iris: Iterable[str]) -> list[dict[str, Term | None]]:
+    """The rows of ``query`` (whose text has a ``%(values)s`` slot for ``?entity``) for every
+    IRI of ``iris``, in batches of :data:`_BATCH`.
+
+    The IRIs go into a ``VALUES`` block as :class:`pyoxigraph.NamedNode` terms written in their
+    N-Triples form, which cannot break out of the block (an invalid IRI is refused when the node
+    is made, before any query text is built).
+    """
+    iris = list(iris)
+    rows: list[dict[str, Term | None]] = []
+    for start in range(0, len(iris), _BATCH):
+        terms = " ".join(str(ox.NamedNode(iri)) for iri in iris[start : start + _BATCH])
+        rows += store.select(query % {"values": f"VALUES ?entity {{ {terms} }}"}).rows
+    return rows
+
+
+def labels_of(store: Store, iris: Iterable[str]) -> dict[str, dict[str, list[str]]]:
+    """The labels of many resources at once: IRI → language tag → labels (see :func:`labels`).
+
+    Every IRI of ``iris`` is a key of the answer, with ``{}`` if it has no label.
+
+    Examples
+    --------
+    >>> labels_of(_example_store(), ["https://w3id.org/lskg/id/org/vinnova", "https://e.org/x"])
+    {'https://w3id.org/lskg/id/org/vinnova': {'en': ['Vinnova']}, 'https://e.org/x': {}}
+    """
+    found: dict[str, dict[str, list[str]]] = {iri: {} for iri in iris}
+    for row in _select_values(store, _LABELS_OF, found):
+        label = row["label"]
+        if isinstance(label, ox.Literal):
+            by_lang = found[_value(row["entity"])].setdefault(label.language or "", [])
+            if label.value not in by_lang:
+                by_lang.append(label.value)
+    return found
 
 
 def _triple_key(triple: ox.Triple) -> tuple[str, str, str]:

@@ -14,7 +14,7 @@ because SPARQL has no diacritic-insensitive comparison.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from api.routers.home import VARY, SettingsDep, StoreDep, TermView, absolute, negotiated, render
 from api.settings import ApiSettings
-from kg.describe import display_label, entity_exists, fold, local_name, local_path
+from kg.describe import display_label, entity_exists, fold, labels_of, local_name, local_path
 from kg.errors import InputError, NotFound
 from kg.store import Store, Table, Term
 from kg.vocab import LSKG
@@ -122,7 +122,12 @@ class Page(BaseModel, Generic[T]):
 
 @dataclass
 class _Context:
-    """What building items needs: the request, settings, store, and labels of linked resources."""
+    """What building items needs: the request, settings, store, and labels of linked resources.
+
+    ``names`` holds the labels of the resources items link to; :meth:`fetch_names` fills it for
+    the resources a set of rows mentions, in one query per batch, so that a request never reads
+    every label of the store.
+    """
 
     request: Request
     base: str
@@ -137,20 +142,16 @@ class _Context:
         path = local_path(iri, self.base)
         return absolute(self.request, path) if path else None
 
+    def fetch_names(self, iris: Iterable[str]) -> None:
+        """Look up the labels of the IRIs of ``iris`` not looked up yet."""
+        self.names.update(labels_of(self.store, sorted({i for i in iris if i not in self.names})))
+
 
 def _context(request: Request, settings: ApiSettings, store: Store) -> _Context:
-    names: dict[str, dict[str, list[str]]] = {}
-    for row in store.select(
-        _PREFIXES
-        + "SELECT ?x ?label WHERE { ?x rdfs:label|skos:prefLabel|foaf:name ?label FILTER(isIRI(?x)) }"
-    ).rows:
-        label = row["label"]
-        if isinstance(label, ox.Literal):
-            names.setdefault(_iri(row["x"]), {}).setdefault(label.language or "", []).append(label.value)
     sectors = {}
-    for iri, notation in store.select(
-        _PREFIXES + "SELECT ?s ?n WHERE { ?s a lskg:Sector ; skos:notation ?n } ORDER BY ?n"
-    ).values():
+    rows = store.select(_PREFIXES + "SELECT ?s ?n WHERE { ?s a lskg:Sector ; skos:notation ?n } ORDER BY ?n")
+    names = labels_of(store, [iri for iri, _ in rows.values() if iri is not None])
+    for iri, notation in rows.values():
         assert iri is not None and notation is not None
         sectors[iri] = Sector(iri=iri, notation=notation, label=_labels(names.get(iri, {})))
     return _Context(request, settings.base_iri, store, names, sectors)
@@ -279,7 +280,7 @@ def organisations(
         "types": _LSKG_TYPES,
         "area": _PATTERNS["org.area"] if area else "",
     }
-    items = _items(store, text, bindings, q, lambda i, v: _organisation(ctx, i, v))
+    items = _items(ctx, text, bindings, q, lambda i, v: _organisation(ctx, i, v))
     filters = [
         _select(
             "sector", "Sector", sector, [(s.notation, s.label.en or s.notation) for s in ctx.sectors.values()]
@@ -355,7 +356,7 @@ def people(
             ("area", area),
         )
     }
-    items = _items(store, text, bindings, q, lambda i, v: _person(ctx, i, v))
+    items = _items(ctx, text, bindings, q, lambda i, v: _person(ctx, i, v))
     filters = [
         _select(
             "sector", "Sector", sector, [(s.notation, s.label.en or s.notation) for s in ctx.sectors.values()]
@@ -410,7 +411,7 @@ def areas(
     """The collaboration areas with their notation and aim, in the programme's order."""
     media = negotiated(request, ["application/json", "text/html"], format)
     ctx = _context(request, settings, store)
-    items = _items(store, _AREAS, {}, q, lambda i, v: _area_item(ctx, i, v), key=_area_order)
+    items = _items(ctx, _AREAS, {}, q, lambda i, v: _area_item(ctx, i, v), key=_area_order)
     return _respond(
         request,
         media,
@@ -473,7 +474,7 @@ def infrastructures(
         "area": _PATTERNS["infrastructure.area"] if area else "",
         "sector": _PATTERNS["infrastructure.sector"] if sector else "",
     }
-    items = _items(store, text, bindings, q, lambda i, v: _infrastructure(ctx, i, v))
+    items = _items(ctx, text, bindings, q, lambda i, v: _infrastructure(ctx, i, v))
     filters = [
         _select("kind", "Kind", kind, _kind_options(ctx, _INFRASTRUCTURE_KINDS)),
         _select("area", "Area", area, _area_options(ctx)),
@@ -536,14 +537,14 @@ def _group(table: Table) -> dict[str, Values]:
 
 
 def _items(
-    store: Store,
+    ctx: _Context,
     text: str,
     bindings: Mapping[str, Term],
     q: str | None,
     build: Builder,
     key: Callable[[Item], Any] | None = None,
 ) -> list[Item]:
-    grouped = _group(store.select(text, bindings))
+    grouped = _group(ctx.store.select(text, bindings))
     if q and q.strip():
         needle = fold(q.strip())
         grouped = {
@@ -556,9 +557,18 @@ def _items(
                 for t in terms
             )
         }
+    ctx.fetch_names(_linked(grouped.values()))
     items = [build(iri, values) for iri, values in grouped.items()]
     items.sort(key=key or _label_order)
     return items
+
+
+# The variables of the item queries whose values items link to by label (:meth:`_Context.ref`).
+_LINKED = ("areas", "programmes", "operators", "orgs")
+
+
+def _linked(groups: Iterable[Values]) -> set[str]:
+    return {_iri(t) for values in groups for var in _LINKED for t in values.get(var, [])}
 
 
 def _one(ctx: _Context, text: str, iri: str, build: Builder) -> Response:
@@ -571,6 +581,7 @@ def _one(ctx: _Context, text: str, iri: str, build: Builder) -> Response:
     if media == "text/html":
         # The resource's linked-data page is its HTML form.
         return RedirectResponse(local_path(iri, ctx.base) or "/", status_code=303, headers=VARY)
+    ctx.fetch_names(_linked([grouped[iri]]))
     return JSONResponse(build(iri, grouped[iri]).model_dump(mode="json"), headers=VARY)
 
 
@@ -835,6 +846,7 @@ def _text(name: str, label: str, value: str | None) -> dict[str, Any]:
 
 def _kind_options(ctx: _Context, kinds_query: str) -> list[tuple[str, str]]:
     kinds = [k for k in ctx.store.select(kinds_query).column("kind") if k and k.startswith(LSKG.NS)]
+    ctx.fetch_names(kinds)
     return sorted(
         ((local_name(k), display_label(ctx.names.get(k, {})) or local_name(k)) for k in kinds),
         key=lambda o: o[1],
@@ -843,6 +855,7 @@ def _kind_options(ctx: _Context, kinds_query: str) -> list[tuple[str, str]]:
 
 def _area_options(ctx: _Context) -> list[tuple[str, str]]:
     areas = [a for a in ctx.store.select(_AREA_LIST).column("area") if a]
+    ctx.fetch_names(areas)
     return [(local_name(a), display_label(ctx.names.get(a, {})) or local_name(a)) for a in areas]
 
 
