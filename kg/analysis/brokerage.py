@@ -140,14 +140,15 @@ def _undirected(G: nx.Graph, attr: str, targets: list[Any]) -> dict[Any, dict[st
     )
     result: dict[Any, dict[str, int]] = {}
     scored = [index[v] for v in targets if v in index and codes[index[v]] >= 0]
+    # Each sector's columns and rows of A, sliced once rather than once per block of rows.
+    by_sector = [(A[:, codes == y].tocsr(), A[codes == y]) for y in range(k)] if scored else []
     for start in range(0, len(scored), 2048):
         rows = np.array(scored[start : start + 2048])
         Ar = A[rows]
         counts = (Ar @ S).toarray()
         closed = np.zeros((len(rows), k, k))
-        for y in range(k):
-            in_y = codes == y
-            through = (Ar[:, in_y] @ A[in_y]).multiply(Ar)
+        for y, (to_y, from_y) in enumerate(by_sector):
+            through = (to_y[rows] @ from_y).multiply(Ar)
             closed[:, :, y] = (sp.csr_array(through) @ S).toarray()
         pairs = counts[:, :, None] * counts[:, None, :]
         pairs[:, range(k), range(k)] -= counts

@@ -24,6 +24,8 @@ from typing import Any
 
 import networkx as nx
 
+from kg.analysis._matrix import cached
+
 __all__ = ["SPAN_BELOW", "articulation_points", "bridges", "local_bridges"]
 
 # Computing a local bridge's span is one shortest-path search per local bridge; above this
@@ -50,6 +52,11 @@ class _Search:
 
 
 def _search(G: nx.Graph) -> _Search:
+    """The DFS of :func:`_depth_first`, done once per frozen graph (points and bridges share it)."""
+    return cached(G, "fragility-search", lambda: _depth_first(G))
+
+
+def _depth_first(G: nx.Graph) -> _Search:
     """Iterative DFS recording preorder, low links, subtree sizes and the DFS tree."""
     U = G.to_undirected(as_view=True) if G.is_directed() else G
     s = _Search()
