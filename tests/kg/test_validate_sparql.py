@@ -117,6 +117,7 @@ def test_both_engines_give_the_same_results_on_the_real_data() -> None:
     assert sparql.warnings  # the real graph has known gaps: the comparison is not vacuous
 
 
+@pytest.mark.embedded_only("validate_store reads the pyoxigraph store of an on-disk build")
 def test_the_built_store_validates_as_its_input_did(real_store: OxigraphStore) -> None:
     # The store holds a shapes graph, reified statements and a union default graph: all left out.
     report = validate_store(real_store.raw)
