@@ -397,8 +397,9 @@ class RemoteSparqlStore:
                 yield ox.Quad(row["s"], row["p"], row["o"], node)  # type: ignore[arg-type]
 
     def __len__(self) -> int:
-        """Quads in the named graphs, as :meth:`quads` yields them (like :class:`~kg.store.OxigraphStore`)."""
-        return sum(1 for _ in self.quads())
+        """Quads in the named graphs (like :class:`~kg.store.OxigraphStore`), counted by the server."""
+        (count,) = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").column("n")
+        return int(count or 0)
 
     def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: str | None = None) -> None:
         """Serialise the named graphs (quad formats), their union (triple formats) or one graph."""
@@ -763,7 +764,8 @@ def import_dump_remote(
     Validation runs locally: :func:`kg.validate.validate_store` needs Oxigraph (its queries use
     Oxigraph's XSD casts and dataset options), so the same chunks also go into a temporary
     on-disk Oxigraph store, with a copy of the server's graphs that are not dumps (the curated
-    data), and the dump is validated there before anything is moved into place.
+    data, read back with one query per graph), and the dump is validated there
+    (:func:`kg.importers.rdfdump.validate_dump`) before anything is moved into place.
     """
     from kg.importers.rdfdump import (
         DumpImport,
@@ -771,9 +773,9 @@ def import_dump_remote(
         dump_graph,
         provenance_quads,
         read_triples,
+        validate_dump,
         validation_scope,
     )
-    from kg.validate import validate_store
 
     store.timeout = max(store.timeout, 600.0)
     base = store.base_iri
@@ -800,13 +802,10 @@ def import_dump_remote(
             for update in _insert_chunks(staging_provenance, staged):
                 store.update(update)
             check.extend(records)
-            scope = validation_scope(base, [*listed, graph, provenance], graph)
-            for other in scope:
-                if other not in (graph, provenance):
-                    check.bulk_extend(store.quads(other))
             check.flush()
             count = count_graph(check, graph)
-            report = validate_store(check, scope)
+            context = (q for other in validation_scope(base, listed, graph) for q in store.quads(other))
+            report = validate_dump(check, graph, context)
             del check
             if not report.conforms:
                 raise ValidationFailed(
