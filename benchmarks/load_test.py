@@ -247,6 +247,27 @@ def warm_up(url: str, targets: Targets) -> dict[str, float]:
     return took
 
 
+def service_times(url: str, targets: Targets, n: int = 30) -> dict[str, list[float]]:
+    """Latencies of entity answers with one client and no other load from this script: each of
+    ``n`` organisations not requested before (computed), then the same again (from the cache)."""
+    times: dict[str, list[float]] = {}
+    slugs = targets.organisations[-n:]
+    with httpx.Client(base_url=url, timeout=120) as client:
+        for kind, path, accept in (
+            ("entity page (HTML)", "/id/org/{}", "text/html"),
+            ("entity (JSON)", "/organisations/{}", "application/json"),
+        ):
+            for _ in range(2):
+                for slug in slugs:
+                    started = time.perf_counter()
+                    response = client.get(path.format(slug), headers={"Accept": accept})
+                    took = time.perf_counter() - started
+                    response.raise_for_status()
+                    state = "cached" if response.headers.get("x-lskg-cache") == "hit" else "computed"
+                    times.setdefault(f"{kind}, {state}", []).append(took)
+    return times
+
+
 def run_load(
     url: str,
     clients: int,
@@ -323,6 +344,7 @@ class Run:
     load_before: str
     load_after: str
     warm: dict[str, float]
+    service: dict[str, list[float]]
     stats: dict[str, Stats]
 
 
@@ -358,8 +380,17 @@ def table(run: Run, seconds: float) -> list[str]:
             f"{s.client_errors} | {s.server_errors} | {s.connection_errors} | {cached} | {' | '.join(cold)} |"
         )
     warm = ", ".join(f"{kind} {took * 1000:.0f} ms" for kind, took in run.warm.items())
-    lines += ["", f"Warm-up (one request of each type before the timed window): {warm}.", ""]
-    return lines
+    lines += ["", f"Warm-up (one request of each type before the timed window): {warm}."]
+    if run.service:
+        lines += [
+            "",
+            "One client alone (before the timed window, other helpers' load still on the machine): "
+            + "; ".join(
+                f"{kind} p50 {_ms(t, 50)} ms, max {max(t) * 1000:.1f} ms" for kind, t in run.service.items()
+            )
+            + ".",
+        ]
+    return [*lines, ""]
 
 
 def report(runs: list[Run], clients: int, seconds: float, workers: str) -> str:
@@ -471,10 +502,13 @@ def main() -> None:
                 with httpx.Client(base_url=server.url, timeout=600) as client:
                     targets = discover(server.url, client)
                 warm = warm_up(server.url, targets)
+                service = service_times(server.url, targets)
                 before = load_average()
                 stats = run_load(server.url, args.clients, args.seconds, targets=targets)
                 after = load_average()
-            runs.append(Run(backend, graph, str(store), _quads(store), setup, before, after, warm, stats))
+            runs.append(
+                Run(backend, graph, str(store), _quads(store), setup, before, after, warm, service, stats)
+            )
             print("\n".join(table(runs[-1], args.seconds)), flush=True)
     workers = str(args.workers) if args.workers else os.environ.get("LSKG_QUERY_WORKERS", "2 (default)")
     text = report(runs, args.clients, args.seconds, workers)
