@@ -96,13 +96,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     return OK
 
 
+def _progress(triples: int) -> None:
+    if triples % 1_000_000 < 100_000:
+        print(f"  read {triples} triples", file=sys.stderr, flush=True)
+
+
 def cmd_import_dump(args: argparse.Namespace, settings: Settings) -> int:
     """Stream an RDF dump (.nt, .nq, .ttl, .trig, optionally .gz) into a graph of its own."""
     from kg.importers.rdfdump import import_dump
 
     try:
         result = import_dump(
-            settings, Path(args.file), name=args.name, source=args.source, dry_run=args.dry_run
+            settings,
+            Path(args.file),
+            name=args.name,
+            source=args.source,
+            dry_run=args.dry_run,
+            progress=_progress if args.progress else None,
         )
     except ValidationFailed as exc:
         report = exc.report if isinstance(exc.report, ValidationReport) else None
@@ -236,6 +246,9 @@ def add_subcommands(verbs: argparse._SubParsersAction, common: argparse.Argument
     p.add_argument("--name", help="the import's name (default: the file name); the same name replaces it")
     p.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
     p.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    p.add_argument(
+        "--progress", action="store_true", help="RDF dumps: report every million triples read on stderr"
+    )
     imports_option(p)
 
     help_text = "Merge imported duplicates that share an identifier; list probable duplicates by name."
