@@ -201,6 +201,11 @@ def _string(text: str) -> str:
     return str(ox.Literal(text))
 
 
+def _not_statement(var: str) -> str:
+    """``var`` is not a reified provenance statement (STR of a blank node would be an error)."""
+    return f"!(isIRI({var}) && CONTAINS(STR({var}), {_string(STATEMENT_MARK)}))"
+
+
 def _one(graph: rdflib.Graph, node: rdflib.term.Node, predicate: rdflib.URIRef) -> rdflib.term.Node | None:
     values = list(graph.objects(node, predicate))
     if len(values) > 1:
@@ -222,10 +227,15 @@ def _integer(graph: rdflib.Graph, node: rdflib.term.Node, predicate: rdflib.URIR
 def _refuse_unknown(
     graph: rdflib.Graph, node: rdflib.term.Node, allowed: set[rdflib.URIRef], where: str
 ) -> None:
-    for predicate in set(graph.predicates(node)):
-        if str(predicate).startswith(str(SH)) and predicate not in allowed:
-            name = predicate.n3(graph.namespace_manager)
-            raise UnsupportedShapeFeature(f"the SPARQL validator does not implement {name} ({where})")
+    unknown = sorted(
+        p.n3(graph.namespace_manager)
+        for p in set(graph.predicates(node))
+        if str(p).startswith(str(SH)) and p not in allowed
+    )
+    if unknown:
+        raise UnsupportedShapeFeature(
+            f"the SPARQL validator does not implement {', '.join(unknown)} ({where})"
+        )
 
 
 def _path_pattern(graph: rdflib.Graph, path: rdflib.term.Node, subject: str, obj: str, scope: Scope) -> str:
@@ -279,7 +289,7 @@ def _value_test(
         return lambda scope: _datatype_test(value)
     if component == SH["class"]:
         return lambda scope: (
-            f"(!CONTAINS(STR(?value), {_string(STATEMENT_MARK)}) && "
+            f"({_not_statement('?value')} && "
             f"EXISTS {{ {scope.instance_of('?value', scope.closure(str(value)), '?value_class')} }})"
         )
     if component == SH.languageIn:
@@ -350,8 +360,7 @@ class _Query:
         classes = sorted({c for t in self.targets for c in scope.closure(t)})
         # No DISTINCT here: every query projects distinct rows or groups by ?this.
         return (
-            f"{{ {scope.instance_of('?this', classes, '?target_class')} "
-            f"FILTER(!CONTAINS(STR(?this), {_string(STATEMENT_MARK)})) }}"
+            f"{{ {scope.instance_of('?this', classes, '?target_class')} FILTER({_not_statement('?this')}) }}"
         )
 
     def values(self, scope: Scope, var: str = "?value") -> str:
@@ -359,7 +368,7 @@ class _Query:
         if isinstance(self.path, rdflib.URIRef):
             return pattern
         # Through an inverse path a reified statement could become a value; it is not data.
-        return f"{pattern} FILTER(!isIRI({var}) || !CONTAINS(STR({var}), {_string(STATEMENT_MARK)}))"
+        return f"{pattern} FILTER({_not_statement(var)})"
 
 
 def _count_query(
@@ -399,7 +408,7 @@ def _class_query(q: _Query, cls: rdflib.term.Node) -> Callable[[Scope], str]:
         instances = scope.instance_of("?value", scope.closure(str(cls)), "?value_class")
         return (
             f"SELECT DISTINCT ?this ?value WHERE {{ {q.target(scope)} {q.values(scope)} "
-            f"MINUS {{ {instances} FILTER(!CONTAINS(STR(?value), {_string(STATEMENT_MARK)})) }} }}"
+            f"MINUS {{ {instances} FILTER({_not_statement('?value')}) }} }}"
         )
 
     return build
@@ -439,11 +448,13 @@ def compile_shapes(shapes: rdflib.Graph) -> list[CompiledConstraint]:
     shape_nodes = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(SH.targetClass))
     shape_nodes |= set(shapes.subjects(RDF.type, SH.PropertyShape)) - set(shapes.objects(None, SH.property))
     known = _NODE_SHAPE_TERMS | _PROPERTY_TERMS | _PATH_TERMS | {SH.deactivated}
-    for predicate in set(shapes.predicates()):
-        if str(predicate).startswith(str(SH)) and predicate not in known:
-            raise UnsupportedShapeFeature(
-                f"the SPARQL validator does not implement {predicate.n3(shapes.namespace_manager)}"
-            )
+    unknown = sorted(
+        p.n3(shapes.namespace_manager)
+        for p in set(shapes.predicates())
+        if str(p).startswith(str(SH)) and p not in known
+    )
+    if unknown:
+        raise UnsupportedShapeFeature(f"the SPARQL validator does not implement {', '.join(unknown)}")
     out: list[CompiledConstraint] = []
     for node_shape in sorted(shape_nodes, key=str):
         if (node_shape, SH.path, None) in shapes:
