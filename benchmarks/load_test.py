@@ -51,6 +51,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 ENTITY_KINDS = ("entity page (HTML)", "entity (JSON)")
 AGGREGATION = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT ?type (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s rdf:type ?type } GROUP BY ?type ORDER BY DESC(?n)"""
+ORGANISATIONS = """SELECT DISTINCT ?org WHERE { ?org <https://w3id.org/lskg/ontology#sector> ?sector }
+ORDER BY ?org LIMIT 500"""
 # Request type: weight (out of 100).
 WEIGHTS = {
     "entity page (HTML)": 25,
@@ -161,9 +163,21 @@ def discover(url: str, client: httpx.Client | None = None) -> Targets:
         if client is None:
             client = stack.enter_context(httpx.Client(base_url=url, timeout=300))
         json = {"Accept": "application/json"}
-        orgs = client.get("/organisations", params={"limit": 500}, headers=json).json()["items"]
+        listed = client.get("/organisations", params={"limit": 500}, headers=json)
+        if listed.status_code == 200:
+            iris = [item["iri"] for item in listed.json()["items"]]
+        else:
+            # Virtuoso cannot run the collection's rdfs:subClassOf+ from an unbound start
+            # (a known difference, see tests/remote): the organisations come from /sparql instead.
+            found = client.get(
+                "/sparql",
+                params={"query": ORGANISATIONS},
+                headers={"Accept": "application/sparql-results+json"},
+            )
+            found.raise_for_status()
+            iris = [row["org"]["value"] for row in found.json()["results"]["bindings"]]
         queries = client.get("/queries", headers=json).json()
-    slugs = [item["iri"].rsplit("/", 1)[1] for item in orgs]
+    slugs = [iri.rsplit("/", 1)[1] for iri in iris if "/id/org/" in iri]
     names = [q["name"] for q in queries if not q["parameters"] and not q.get("violation_check")]
     if not slugs or not names:
         raise RuntimeError("the server offers no organisations or no named queries to load")
