@@ -581,7 +581,7 @@ def _graph_list(store: ox.Store, graphs: Sequence[str] | None) -> list[ox.NamedN
     return [ox.NamedNode(g) for g in sorted(set(names)) if not g.endswith("/shapes")]
 
 
-def _dataset(store: ox.Store, selected: list[ox.NamedNode]) -> dict[str, Any]:
+def _dataset(store: ox.Store, selected: Sequence[ox.NamedNode | ox.DefaultGraph]) -> dict[str, Any]:
     """The query dataset: Oxigraph's union default graph when that is exactly the selection.
 
     Oxigraph evaluates a pattern over its union default graph two to three times faster than
@@ -596,7 +596,10 @@ def _dataset(store: ox.Store, selected: list[ox.NamedNode]) -> dict[str, Any]:
 
 
 def _scope(
-    store: ox.Store, graphs: list[ox.NamedNode], ontology: Iterable[ox.Triple], dataset: dict[str, Any]
+    store: ox.Store,
+    graphs: Sequence[ox.NamedNode | ox.DefaultGraph],
+    ontology: Iterable[ox.Triple],
+    dataset: dict[str, Any],
 ) -> Scope:
     selected = set(graphs)
     missing: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -662,15 +665,21 @@ def run_constraints(
     graphs: Sequence[str] | None = None,
     constraints: Sequence[CompiledConstraint] | None = None,
     ontology: Iterable[ox.Triple] | None = None,
+    *,
+    union_default_graph: bool = False,
 ) -> Iterator[RawResult]:
     """Evaluate every constraint (by default the project's shapes'); yield one raw result per row."""
     if constraints is None:
         constraints = _project_shapes()[1]
-    selected = _graph_list(store, graphs)
-    if not selected:
-        # An empty dataset: an empty default-graph list would mean "the store's default graph".
-        selected = [ox.NamedNode("urn:lskg:validate:empty")]
-    dataset = _dataset(store, selected)
+    selected: list[ox.NamedNode | ox.DefaultGraph]
+    if union_default_graph:
+        selected, dataset = [ox.DefaultGraph()], {}
+    else:
+        selected = list(_graph_list(store, graphs))
+        if not selected:
+            # An empty dataset: an empty default-graph list would mean "the store's default graph".
+            selected = [ox.NamedNode("urn:lskg:validate:empty")]
+        dataset = _dataset(store, selected)
     scope = _scope(store, selected, _project_ontology() if ontology is None else ontology, dataset)
     for c in constraints:
         rows = store.query(c.build(scope), **dataset)
@@ -684,7 +693,11 @@ def run_constraints(
 
 
 def validate_store(
-    store: ox.Store, graphs: Sequence[str] | None = None, *, shapes: rdflib.Graph | None = None
+    store: ox.Store,
+    graphs: Sequence[str] | None = None,
+    *,
+    shapes: rdflib.Graph | None = None,
+    union_default_graph: bool = False,
 ) -> ValidationReport:
     """Validate the union of the named graphs ``graphs`` of ``store`` against the shapes by SPARQL.
 
@@ -701,7 +714,17 @@ def validate_store(
 
     Returns a :class:`kg.validate.ValidationReport` equal to pyshacl's
     (:func:`kg.validate.validate_graph`) on the same data; see the module docstring for the
-    edge cases. ``shapes`` replaces the project's shapes (tests use it for features the
+    edge cases.
+
+    Speed: when the store has no triples in its default graph and ``graphs`` takes in every
+    named graph, the queries run over Oxigraph's union default graph, two to three times faster
+    than over a list of graphs. A store laid out as ``lskg build`` lays it (its default graph
+    holding the union of every named graph, the shapes graph and the reified statements
+    included) can be validated as fast with ``union_default_graph=True``: the queries then read
+    the default graph alone and ``graphs`` is ignored; the caller vouches that the default graph
+    is that union (the shapes graph's triples are never reached by a shape's target or path).
+
+    ``shapes`` replaces the project's shapes (tests use it for features the
     project's shapes do not exercise). Raises :class:`UnsupportedShapeFeature` if the shapes
     use a feature not implemented here.
 
@@ -720,7 +743,7 @@ def validate_store(
         shapes, constraints = _project_shapes()
     else:
         constraints = tuple(compile_shapes(shapes))
-    raw = list(run_constraints(store, graphs, constraints))
+    raw = list(run_constraints(store, graphs, constraints, union_default_graph=union_default_graph))
     results = [
         ValidationResult(
             severity=r.constraint.severity,
