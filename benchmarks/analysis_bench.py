@@ -391,7 +391,7 @@ def run_size(
             seconds, cpu, peak, report = measure(lambda: full_report(store))
             graph_sizes.update(report["graphs"])
             record("gap report (from store, md + html)", "lskg", seconds, cpu, peak, None)
-        if name == "gap report" or (only_report and i > report_at):
+        if name == "gap report" or (only_report and i >= report_at):
             break
         if only_parallel and backend == "lskg" and not name.startswith(("read_", "graph:")):
             continue
