@@ -34,6 +34,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -143,8 +144,11 @@ def generate(edges: int, seed: int = 1) -> list[ox.Quad]:
         membership(person, org, former=rng.random() < 0.1)
         if rng.random() < 0.1:
             add(person, ORG + "headOf", org)
+    # Cumulative weights once: choices() with plain weights sums all of them on every call,
+    # which made 1M edges (128k organisations) quadratic. Same draws either way.
+    cumulative = list(accumulate(weights))
     while len(pairs) < org_edges:
-        person, org = rng.choice(people), rng.choices(orgs, weights)[0]
+        person, org = rng.choice(people), rng.choices(orgs, cum_weights=cumulative)[0]
         if (person, org) not in pairs:
             pairs.add((person, org))
             membership(person, org, former=rng.random() < 0.1)
