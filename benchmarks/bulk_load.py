@@ -9,7 +9,8 @@ describing its roles and areas so that it validates), one N-Triples file is impo
 - Virtuoso (``virtuoso-t`` on 127.0.0.1, started here): ``lskg import --store sparql+http://…``
   against Virtuoso's own bulk loader (``ld_dir`` + ``rdf_loader_run`` through ``isql-vt``),
   each on a fresh server (tests/remote/virtuoso.py's configuration, ``MaxQueryExecutionTime``
-  raised from 60 s to an hour: the swap request of a million-triple import takes longer).
+  raised from 60 s to an hour and ``TransactionAfterImageLimit`` from 50 MB to 1.5 GB: the swap
+  request of a million-triple import is one long transaction).
 
 Every loader runs as a child process; its peak RSS is its own ``ru_maxrss`` (``os.wait4``), and
 Virtuoso's is the largest ``VmRSS`` read from /proc while the load runs. A loader still running
@@ -237,11 +238,12 @@ def virtuoso(nt: Path, work: Path, limit: float) -> tuple[Run, Run]:
     import tests.remote.virtuoso as test_server
     from tests.remote.virtuoso import start_virtuoso
 
-    # The test servers stop any query or update after 60 s; the swap request of a million-triple
-    # import (MOVE and ADD of the whole graph) takes longer on this machine.
-    test_server._INI = test_server._INI.replace(  # type: ignore[attr-defined]
+    # The test servers stop any query or update after 60 s and abort a transaction whose log
+    # exceeds 50 MB (SR325); the swap request of a million-triple import (MOVE and ADD of the
+    # whole graph, one transaction) needs more of both.
+    test_server._INI = test_server._INI.replace(
         "MaxQueryExecutionTime = 60", "MaxQueryExecutionTime = 3600"
-    )
+    ).replace("[Parameters]\n", "[Parameters]\nTransactionAfterImageLimit = 1500000000\n")  # type: ignore[attr-defined]
     isql = shutil.which("isql-vt") or shutil.which("isql")
     server = start_virtuoso(work / "virtuoso-baseline")
     try:
