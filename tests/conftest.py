@@ -119,9 +119,6 @@ VIRTUOSO_XFAILS: dict[str, str] = {
     "tests/api/ld/test_home.py::test_pages_load_nothing_from_other_hosts": _TRANSITIVE + " (/organisations)",
     _SCHEMATHESIS + "[GET /organisations]": _TRANSITIVE,
     _SCHEMATHESIS + "[GET /people]": _TRANSITIVE,
-    "tests/load/test_short_load.py::test_eight_clients_for_ten_seconds_get_no_5xx_and_no_connection_error": (
-        _TRANSITIVE + " (the workload lists /organisations)"
-    ),
     "tests/test_queries.py::test_group_sector_coverage_counts_members_and_shows_empty_groups": _GROUP_COVERAGE,
     "tests/api/ld/test_dumps.py::test_a_dump_carries_etag_and_last_modified_and_revalidates_with_304": (
         "a remote store has no build manifest, so /dump.* has no build time and If-Modified-Since is "
