@@ -47,8 +47,9 @@ system-deps:
 	  fi; \
 	fi
 
-# The whole suite twice: on the embedded store, then on a Virtuoso server that the suite starts
-# on 127.0.0.1 and stops (`--backend virtuoso`). Both runs always happen; either failing fails.
+# The suite twice: on the embedded store, then (every test that reaches a store) on a Virtuoso
+# server that the suite starts on 127.0.0.1 and stops (`--backend virtuoso`). Both runs always
+# happen; either failing fails.
 test: install system-deps lint typecheck
 	@status=0; \
 	echo "== pytest --backend embedded"; $(BIN)/python -m pytest $(PYTEST_ARGS) --backend embedded || status=1; \

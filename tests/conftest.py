@@ -9,6 +9,8 @@ symlink swap, build lock, updates that make a new build) carry ``@pytest.mark.em
 "why")`` and are skipped under ``--backend virtuoso``, with that reason in the summary; known
 Virtuoso differences are strict xfails there (:data:`VIRTUOSO_XFAILS`). The remote-store tests
 of tests/remote compare Virtuoso with the embedded store, so they run in the Virtuoso run only.
+The Virtuoso run leaves out the tests that reach no backend fixture (hand-built graphs, parsers,
+stores a test builds for itself): they run the same code under both backends.
 """
 
 from __future__ import annotations
@@ -136,8 +138,9 @@ VIRTUOSO_XFAILS: dict[str, str] = {
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under ``--backend virtuoso``, skip the tests marked ``embedded_only`` with their reason and
-    expect the failures of :data:`VIRTUOSO_XFAILS` (strictly). Under ``--backend embedded``, skip
+    """Under ``--backend virtuoso``, run only the tests that reach the backend (a store fixture),
+    skip those marked ``embedded_only`` with their reason and expect the failures of
+    :data:`VIRTUOSO_XFAILS` (strictly). Under ``--backend embedded``, skip
     the remote-store tests of tests/remote: they compare Virtuoso with the embedded store and are
     the same under both backends, so they run once, in the Virtuoso run."""
     if config.getoption("--backend") != "virtuoso":
@@ -145,6 +148,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if item.nodeid.startswith(REMOTE_TESTS):
                 item.add_marker(pytest.mark.skip(reason="a Virtuoso test: runs under --backend virtuoso"))
         return
+    # A test that reaches no backend fixture runs the same code under both backends (hand-built
+    # graphs, parsers, the embedded store a test builds itself): the embedded run covers it.
+    independent = [item for item in items if not _reaches_the_backend(item)]
+    if independent:
+        config.hook.pytest_deselected(items=independent)
+        items[:] = [item for item in items if _reaches_the_backend(item)]
     for item in items:
         reason = VIRTUOSO_XFAILS.get(item.nodeid.split("::")[0] + "::" + item.name)
         if reason is not None:
@@ -155,6 +164,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if not marker.args or not str(marker.args[0]).strip():
             raise pytest.UsageError(f"{item.nodeid}: embedded_only needs a reason, e.g. embedded_only('why')")
         item.add_marker(pytest.mark.skip(reason=f"embedded store only: {marker.args[0]}"))
+
+
+BACKEND_FIXTURES = frozenset({"real_store_path", "virtuoso"})
+
+
+def _reaches_the_backend(item: pytest.Item) -> bool:
+    """Whether ``item`` uses the store ``--backend`` selects (directly or through other fixtures)."""
+    return item.nodeid.startswith(REMOTE_TESTS) or bool(
+        BACKEND_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+    )
 
 
 @pytest.fixture(scope="session")
