@@ -56,17 +56,12 @@ _BOOLEAN_EXISTS = (
     "Virtuoso returns BIND(EXISTS {...} AS ?x) as xsd:integer 1/0, not xsd:boolean true/false, so "
     "kg.analysis.graphs reads no group/programme/region flags (158 organisation nodes, not 154)"
 )
-_TRANSITIVE = (
-    "Virtuoso refuses the entity-list queries of api/routers/entities.py (rdfs:subClassOf+ between two "
-    "variables) with 37000 'transitive start not given': the API answers 503"
-)
 _GROUP_COVERAGE = (
     "Virtuoso leaves ?person unbound in the OPTIONAL { ... UNION { ... FILTER NOT EXISTS ... } } of "
     "queries/group-sector-coverage.rq: every member count is 0"
 )
 _ANALYSIS = "tests/api/test_analysis_endpoints.py::"
 _REPORT = "tests/analysis/test_report.py::"
-_ENTITIES = "tests/api/ld/test_entities.py::"
 _SCHEMATHESIS = "tests/fuzz/test_schemathesis.py::test_no_operation_answers_5xx_or_breaks_its_response_schema"
 VIRTUOSO_XFAILS: dict[str, str] = {
     **{
@@ -99,28 +94,6 @@ VIRTUOSO_XFAILS: dict[str, str] = {
     "tests/analysis/test_graphs.py::test_every_groups_sectors_agree_with_the_named_query_group_sector_coverage": (
         _BOOLEAN_EXISTS + "; and " + _GROUP_COVERAGE
     ),
-    **{
-        _ENTITIES + name: _TRANSITIVE
-        for name in (
-            "test_organisations_in_a_sector_are_exactly_those_the_graph_puts_there",
-            "test_a_sector_may_be_given_by_iri",
-            "test_organisations_of_a_kind",
-            "test_unknown_filter_values_are_400_listing_the_known_ones",
-            "test_text_search_ignores_case_and_diacritics",
-            "test_pagination_reports_the_total_and_links_the_next_page",
-            "test_limit_is_at_most_500",
-            "test_people_of_an_organisation_with_their_sectors",
-            "test_people_by_sector_include_those_who_represent_it",
-            "test_browsers_get_a_table_with_filters",
-        )
-    },
-    _ENTITIES + "test_infrastructures_by_kind_and_area": (
-        "Virtuoso answers the /infrastructures query with ?area bound (VALUES) with registers only; "
-        "Oxigraph with biobanks and registers"
-    ),
-    "tests/api/ld/test_home.py::test_pages_load_nothing_from_other_hosts": _TRANSITIVE + " (/organisations)",
-    _SCHEMATHESIS + "[GET /organisations]": _TRANSITIVE,
-    _SCHEMATHESIS + "[GET /people]": _TRANSITIVE,
     "tests/test_queries.py::test_group_sector_coverage_counts_members_and_shows_empty_groups": _GROUP_COVERAGE,
     "tests/api/ld/test_dumps.py::test_a_dump_carries_etag_and_last_modified_and_revalidates_with_304": (
         "a remote store has no build manifest, so /dump.* has no build time and If-Modified-Since is "

@@ -41,7 +41,12 @@ PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 PREFIX org:  <http://www.w3.org/ns/org#>
 PREFIX lskg: <https://w3id.org/lskg/ontology#>
 """
-_ORG_ROOTS = "VALUES ?root { org:FormalOrganization org:OrganizationalUnit }"
+# The kinds of organisation: subclasses of either root. Each path starts from a bound class
+# (Virtuoso refuses a transitive path between two variables: "transitive start not given").
+_ORG_KIND = (
+    "{ SELECT DISTINCT ?kind WHERE { { ?kind rdfs:subClassOf+ org:FormalOrganization } "
+    "UNION { ?kind rdfs:subClassOf+ org:OrganizationalUnit } } }"
+)
 _LSKG_TYPES = 'FILTER(STRSTARTS(STR(?types), "https://w3id.org/lskg/ontology#"))'
 
 router = APIRouter(tags=["JSON API"])
@@ -163,7 +168,7 @@ _ORGANISATIONS = (
     _PREFIXES
     + """
 SELECT ?item ?kind ?sector ?area ?lp ?label ?types ?areas WHERE {
-  ?item a ?kind . ?kind rdfs:subClassOf+ ?root . %(roots)s
+  %(kinds)s ?item a ?kind .
   ?item lskg:sector ?sector .
   %(area)s
   ?item ?lp ?label . VALUES ?lp { rdfs:label skos:altLabel }
@@ -206,7 +211,7 @@ _INFRASTRUCTURES = (
     _PREFIXES
     + """
 SELECT ?item ?kind ?area ?sector ?lp ?label ?types ?areas ?operators WHERE {
-  ?item a ?kind . ?kind rdfs:subClassOf* lskg:Infrastructure .
+  %(kinds)s ?item a ?kind .
   %(area)s
   %(sector)s
   ?item ?lp ?label . VALUES ?lp { rdfs:label skos:altLabel }
@@ -229,7 +234,7 @@ _PATTERNS = {
     "infrastructure.sector": "?item lskg:operatedBy/lskg:sector ?sector .",
 }
 
-_ORG_KINDS = _PREFIXES + f"SELECT DISTINCT ?kind WHERE {{ ?kind rdfs:subClassOf+ ?root . {_ORG_ROOTS} }}"
+_ORG_KINDS = _PREFIXES + f"SELECT ?kind WHERE {{ {_ORG_KIND} }}"
 _INFRASTRUCTURE_KINDS = (
     _PREFIXES + "SELECT DISTINCT ?kind WHERE { ?kind rdfs:subClassOf* lskg:Infrastructure }"
 )
@@ -276,7 +281,7 @@ def organisations(
     if area:
         bindings["area"] = _area(ctx, area)
     text = _ORGANISATIONS % {
-        "roots": _ORG_ROOTS,
+        "kinds": _kinds_clause(store, _ORG_KINDS),
         "types": _LSKG_TYPES,
         "area": _PATTERNS["org.area"] if area else "",
     }
@@ -304,7 +309,7 @@ def organisation(
     """The organisation ``{base}id/org/{slug}`` (browsers are sent to its linked-data page)."""
     iri = f"{settings.base_iri}id/org/{slug}"
     ctx = _context(request, settings, store)
-    text = _ORGANISATIONS % {"roots": _ORG_ROOTS, "types": _LSKG_TYPES, "area": ""}
+    text = _ORGANISATIONS % {"kinds": _kinds_clause(store, _ORG_KINDS), "types": _LSKG_TYPES, "area": ""}
     return _one(ctx, text, iri, lambda i, v: _organisation(ctx, i, v))
 
 
@@ -470,6 +475,7 @@ def infrastructures(
     if sector:
         bindings["sector"] = _sector(ctx, sector)
     text = _INFRASTRUCTURES % {
+        "kinds": _kinds_clause(store, _INFRASTRUCTURE_KINDS),
         "types": _LSKG_TYPES,
         "area": _PATTERNS["infrastructure.area"] if area else "",
         "sector": _PATTERNS["infrastructure.sector"] if sector else "",
@@ -505,7 +511,12 @@ def infrastructure(
 ) -> Response:
     """The infrastructure ``{base}id/infrastructure/{slug}``."""
     ctx = _context(request, settings, store)
-    text = _INFRASTRUCTURES % {"types": _LSKG_TYPES, "area": "", "sector": ""}
+    text = _INFRASTRUCTURES % {
+        "kinds": _kinds_clause(store, _INFRASTRUCTURE_KINDS),
+        "types": _LSKG_TYPES,
+        "area": "",
+        "sector": "",
+    }
     return _one(
         ctx, text, f"{settings.base_iri}id/infrastructure/{slug}", lambda i, v: _infrastructure(ctx, i, v)
     )
@@ -694,6 +705,17 @@ def _kind(store: Store, value: str, kinds_query: str) -> ox.NamedNode:
             return ox.NamedNode(kind)
     known = ", ".join(sorted(local_name(k) for k in kinds))
     raise InputError(f"unknown kind {value!r}; use one of: {known}")
+
+
+def _kinds_clause(store: Store, kinds_query: str) -> str:
+    """``VALUES ?kind { … }`` listing the kinds ``kinds_query`` finds.
+
+    The collection queries join their items with this list rather than with the class hierarchy
+    itself: Virtuoso answers a join of a bound ``?kind`` with a subquery or property path over
+    ``rdfs:subClassOf`` with only some of the items (and refuses a path between two variables).
+    """
+    kinds = sorted(k for k in store.select(kinds_query).column("kind") if k)
+    return "VALUES ?kind { " + " ".join(str(ox.NamedNode(k)) for k in kinds) + " }"
 
 
 def _area(ctx: _Context, value: str) -> ox.NamedNode:
