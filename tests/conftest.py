@@ -52,47 +52,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 # Tests that fail on Virtuoso because Virtuoso answers differently (not a bug of kg/remote.py):
 # strict xfails under --backend virtuoso only, so a fix shows up as XPASS and fails the run.
-_BOOLEAN_EXISTS = (
-    "Virtuoso returns BIND(EXISTS {...} AS ?x) as xsd:integer 1/0, not xsd:boolean true/false, so "
-    "kg.analysis.graphs reads no group/programme/region flags (158 organisation nodes, not 154)"
-)
 _GROUP_COVERAGE = (
-    "Virtuoso leaves ?person unbound in the OPTIONAL { ... UNION { ... FILTER NOT EXISTS ... } } of "
-    "queries/group-sector-coverage.rq: every member count is 0"
+    "Virtuoso ignores FILTER NOT EXISTS { ?organisation a/rdfs:subClassOf* lskg:PoliticalParty } inside "
+    "a UNION branch of queries/group-sector-coverage.rq (and answers the OPTIONAL/!BOUND form with "
+    "SQ200 'No column'), so a party membership counts: 3 civil-society members, not 2"
 )
-_ANALYSIS = "tests/api/test_analysis_endpoints.py::"
-_REPORT = "tests/analysis/test_report.py::"
-_SCHEMATHESIS = "tests/fuzz/test_schemathesis.py::test_no_operation_answers_5xx_or_breaks_its_response_schema"
 VIRTUOSO_XFAILS: dict[str, str] = {
-    **{
-        _REPORT + name: _BOOLEAN_EXISTS
-        for name in (
-            "test_the_coordination_group_has_all_five_sectors_with_industry_the_largest",
-            "test_the_coordination_groups_regions_are_the_three_regions_among_its_member_organisations",
-            "test_groups_without_named_members_lack_every_sector_and_say_why",
-            "test_goran_ando_is_the_single_point_of_failure_that_ties_novo_nordisk_to_the_group",
-            "test_each_listed_cut_point_cuts_off_what_removing_it_from_the_graph_cuts_off",
-            "test_darja_isaksson_brokers_between_jenni_nordborg_and_the_group_across_sectors",
-            "test_every_listed_membership_is_stated_in_the_store",
-            "test_the_markdown_rendering_links_entities_and_explains_numbers",
-        )
-    },
-    **{
-        _ANALYSIS + name: _BOOLEAN_EXISTS
-        for name in (
-            "test_coverage_of_the_affiliations_graph_finds_all_five_sectors_in_the_coordination_group",
-            "test_links_suggest_astrazeneca_and_the_life_science_office_first",
-            "test_assortativity_of_organisations_is_slightly_negative_over_all_ties",
-            "test_communities_echo_their_seed_and_partition_every_organisation",
-            "test_the_explorer_data_are_cytoscape_elements_with_measures",
-            "test_gaps_answer_html_to_browsers_json_and_markdown_on_request",
-            "test_the_gap_dashboard_marks_every_missing_cell",
-            "test_cyjs_and_csv_downloads",
-        )
-    },
-    "tests/web/test_pages.py::test_the_gap_dashboard_shows_the_reports_matrix_with_links": _BOOLEAN_EXISTS,
     "tests/analysis/test_graphs.py::test_every_groups_sectors_agree_with_the_named_query_group_sector_coverage": (
-        _BOOLEAN_EXISTS + "; and " + _GROUP_COVERAGE
+        _GROUP_COVERAGE
     ),
     "tests/test_queries.py::test_group_sector_coverage_counts_members_and_shows_empty_groups": _GROUP_COVERAGE,
     "tests/api/ld/test_dumps.py::test_a_dump_carries_etag_and_last_modified_and_revalidates_with_304": (

@@ -225,6 +225,18 @@ def _val(row: dict[str, Any], name: str) -> str:
     return term_value(row.get(name))
 
 
+def _true(row: dict[str, Any], name: str) -> bool:
+    """Whether a boolean variable is true: ``true`` (SPARQL) or ``1`` (Virtuoso's ``EXISTS``).
+
+    Examples
+    --------
+    >>> import pyoxigraph as ox
+    >>> [_true({"x": ox.Literal(v)}, "x") for v in ("true", "1", "false", "0")]
+    [True, True, False, False]
+    """
+    return _val(row, name) in ("true", "1")
+
+
 def _rows(store: Store, sparql: str) -> list[tuple[str, ...]]:
     """The solutions of a SELECT whose variables are all bound, as tuples of plain strings.
 
@@ -309,9 +321,9 @@ def read_ecosystem(store: Store) -> Ecosystem:
     region_self: set[str] = set()
     for row in store.select(_Q_AGENTS).rows:
         iri, type_ = _val(row, "node"), _val(row, "type")
-        if _val(row, "isGroup") == "true":
+        if _true(row, "isGroup"):
             kind = "group"
-        elif _val(row, "isProgramme") == "true":
+        elif _true(row, "isProgramme"):
             kind = "programme"
         else:
             kind = "organisation"
@@ -319,7 +331,7 @@ def read_ecosystem(store: Store) -> Ecosystem:
         # Two equally specific classes: keep the alphabetically first, whatever the row order.
         if attrs["type"] is not None and _local(type_) < attrs["type"]:
             attrs["type"] = _local(type_)
-        if _val(row, "isRegion") == "true":
+        if _true(row, "isRegion"):
             region_self.add(iri)
     for (iri,) in _rows(store, _Q_PERSONS):
         node(iri, "person", "Person")
