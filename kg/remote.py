@@ -530,10 +530,12 @@ def load_dataset(store: RemoteSparqlStore, graphs: Mapping[str, list[ox.Quad]], 
     kept = sorted(name for name in previous if name.startswith(dump_prefix) and name not in graphs)
     stamp = hashlib.sha256(f"{version}{time.time_ns()}".encode()).hexdigest()[:12]
     live = {name: quads for name, quads in graphs.items() if name != meta}
+    # The union holds every graph the build wrote, the dataset description (VoID) included, as
+    # the embedded store's default graph does; the version and dump counts stay in meta only.
     union = list(
         dict.fromkeys(
             ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(store.union_graph))
-            for quads in live.values()
+            for quads in graphs.values()
             for q in quads
         )
     )

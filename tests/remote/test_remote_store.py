@@ -110,10 +110,9 @@ def test_the_default_graph_is_the_deduplicated_union_of_the_named_graphs(
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     (remote,) = remote_store.select(count).column("n")
     (local,) = real_store.select(count).column("n")
-    # Only literals Virtuoso merges as equal values and the version triple may differ.
+    # Only literals Virtuoso stores as one value may differ (measured: 12,364 against 12,365).
     assert remote is not None and local is not None
-    # Measured: Virtuoso counts 210 fewer of 12k (merged literals; not fully analysed).
-    assert abs(int(remote) - int(local)) <= 0.02 * int(local)
+    assert abs(int(remote) - int(local)) <= 10
 
 
 def test_a_bound_literal_cannot_escape_its_values_block(remote_store: RemoteSparqlStore) -> None:
