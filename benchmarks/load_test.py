@@ -213,10 +213,12 @@ async def _client(
     rng = random.Random(seed)
     kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        for _ in range(max_requests):
+        for n in range(max_requests):
             if time.monotonic() >= stop_at:
                 return
-            kind = rng.choices(kinds, weights)[0]
+            # Each client starts with its own type, so every type runs at least once whenever
+            # there are as many clients as types; then by weight.
+            kind = kinds[seed % len(kinds)] if n == 0 else rng.choices(kinds, weights)[0]
             started = time.perf_counter()
             try:
                 response = await _one(client, kind, targets, rng)
