@@ -516,8 +516,7 @@ def _write_and_swap(
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
-    _swap(store_path, build_dir)
-    _prune(builds, keep={build_dir, existing})
+    swap_build(store_path, build_dir, existing)
     return build_dir, counts
 
 
@@ -533,8 +532,7 @@ def _write_store(
     # Bulk writes skip the per-call transaction (3x faster); the build directory is new and
     # becomes visible only when the manifest is written and the link swapped.
     for quads in graphs.values():
-        store.bulk_extend(quads)
-        store.bulk_extend(with_union_default_graph(quads))
+        _extend_with_union(store, quads)
     # RDF dumps (``lskg import FILE.nt``) are not data files: a rebuild carries their graphs
     # over from the previous build, unless the new quads hold them already (SPARQL Update).
     dumps = _dumps(previous)

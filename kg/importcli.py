@@ -45,6 +45,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def _print_json(value: object) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
 def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
 
@@ -67,18 +71,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     except ImportRejected as exc:
         if args.format == "json":
-            print(
-                json.dumps(
-                    {"ok": False, "errors": [e.as_dict() for e in exc.errors]}, indent=2, ensure_ascii=False
-                )
-            )
+            _print_json({"ok": False, "errors": [e.as_dict() for e in exc.errors]})
         else:
             print(f"lskg: {exc}", file=sys.stderr)
             for error in exc.errors:
                 print(f"  {error}", file=sys.stderr)
         return FINDING
     if args.format == "json":
-        print(json.dumps({"ok": True, **result.as_dict()}, indent=2, ensure_ascii=False))
+        _print_json({"ok": True, **result.as_dict()})
         return OK
     verb = "Would import" if result.dry_run else "Imported"
     print(f"{verb} {result.source.name} ({result.format}) as graph <{result.graph}>")
@@ -121,11 +121,7 @@ def cmd_import_dump(args: argparse.Namespace, settings: Settings) -> int:
             listed = [
                 {"focus": r.focus, "path": r.path, "message": r.message, "value": r.value} for r in violations
             ]
-            print(
-                json.dumps(
-                    {"ok": False, "error": str(exc), "violations": listed}, indent=2, ensure_ascii=False
-                )
-            )
+            _print_json({"ok": False, "error": str(exc), "violations": listed})
             return FINDING
         # Only the violations: the warnings about the rest of the graph would bury them.
         for r in violations[:20]:
@@ -135,7 +131,7 @@ def cmd_import_dump(args: argparse.Namespace, settings: Settings) -> int:
         print(f"lskg: {exc}", file=sys.stderr)
         return FINDING
     if args.format == "json":
-        print(json.dumps({"ok": True, **result.as_dict()}, indent=2, ensure_ascii=False))
+        _print_json({"ok": True, **result.as_dict()})
         return OK
     verb = "Would import" if result.dry_run else ("Replaced" if result.replaced else "Imported")
     dump = result.dump
@@ -171,7 +167,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         print(f"lskg: reconcile stopped: {exc}; nothing was written", file=sys.stderr)
         return FINDING
     if args.format == "json":
-        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        _print_json(result.as_dict())
         return FINDING if result.candidates else OK
     base = settings.base_iri
 

@@ -245,11 +245,12 @@ class RemoteSparqlStore:
 
     # ------------------------------------------------------------------ HTTP
 
-    def _post(self, url: str, form: Sequence[tuple[str, str]], accept: str) -> tuple[str, bytes]:
-        data = urllib.parse.urlencode(form).encode("ascii")
-        request = urllib.request.Request(url, data=data, method="POST")
-        request.add_header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-        request.add_header("Accept", accept)
+    def _open(self, request: urllib.request.Request, url: str, what: str) -> tuple[str, bytes]:
+        """Send ``request`` with the store's credentials; return the media type and body.
+
+        HTTP error statuses propagate (each caller reads them its own way); a server that cannot be
+        reached or does not answer in time is :class:`~kg.errors.StoreUnavailable`.
+        """
         if self.endpoint.user is not None:
             token = f"{self.endpoint.user}:{self.endpoint.password or ''}".encode()
             request.add_header("Authorization", "Basic " + base64.b64encode(token).decode("ascii"))
@@ -257,6 +258,23 @@ class RemoteSparqlStore:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
                 return media, response.read()
+        except urllib.error.HTTPError:
+            raise
+        except TimeoutError as exc:
+            raise StoreUnavailable(f"the {what} at {url} did not answer within {self.timeout:g} s") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise StoreUnavailable(
+                f"the {what} at {url} cannot be reached ({reason}); is the server running?"
+            ) from exc
+
+    def _post(self, url: str, form: Sequence[tuple[str, str]], accept: str) -> tuple[str, bytes]:
+        data = urllib.parse.urlencode(form).encode("ascii")
+        request = urllib.request.Request(url, data=data, method="POST")
+        request.add_header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+        request.add_header("Accept", accept)
+        try:
+            return self._open(request, url, "SPARQL store")
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:500].decode("utf-8", "replace").strip()
             if exc.code in (400, 422):
@@ -267,15 +285,6 @@ class RemoteSparqlStore:
                     "check LSKG_STORE_USER / LSKG_STORE_PASSWORD and the server's permissions"
                 ) from None
             raise StoreUnavailable(f"the SPARQL store at {url} failed (HTTP {exc.code}): {detail}") from None
-        except TimeoutError as exc:
-            raise StoreUnavailable(
-                f"the SPARQL store at {url} did not answer within {self.timeout:g} s"
-            ) from exc
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise StoreUnavailable(
-                f"the SPARQL store at {url} cannot be reached ({reason}); is the server running?"
-            ) from exc
 
     def update(self, sparql_update: str) -> None:
         """Send a SPARQL Update to the update URL (loading only; the API never calls this)."""
@@ -702,26 +711,14 @@ class _ChunkWriter:
         request = urllib.request.Request(target, data=body, method="POST")
         # N-Triples is Turtle: every Graph Store implementation reads text/turtle.
         request.add_header("Content-Type", "text/turtle; charset=utf-8")
-        if self.store.endpoint.user is not None:
-            token = f"{self.store.endpoint.user}:{self.store.endpoint.password or ''}".encode()
-            request.add_header("Authorization", "Basic " + base64.b64encode(token).decode("ascii"))
         try:
-            with urllib.request.urlopen(request, timeout=self.store.timeout) as response:
-                response.read()
-                return True
+            self.store._open(request, url, "graph store")
         except urllib.error.HTTPError as exc:
             if exc.code in (401, 403, 404, 405, 406, 415, 501) and self.url is None:
                 return False  # no (writable) Graph Store here: try the next place
             detail = exc.read()[:500].decode("utf-8", "replace").strip()
             raise StoreUnavailable(f"the graph store at {url} failed (HTTP {exc.code}): {detail}") from None
-        except TimeoutError as exc:
-            raise StoreUnavailable(
-                f"the graph store at {url} did not answer within {self.store.timeout:g} s"
-            ) from exc
-        except (urllib.error.URLError, OSError) as exc:
-            raise StoreUnavailable(
-                f"the graph store at {url} cannot be reached ({getattr(exc, 'reason', exc)})"
-            ) from exc
+        return True
 
 
 def _skolemize(triples: list[ox.Triple], prefix: str) -> list[ox.Triple]:

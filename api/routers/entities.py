@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import pyoxigraph as ox
@@ -139,6 +139,7 @@ class _Context:
     store: Store
     names: dict[str, dict[str, list[str]]]
     sectors: dict[str, Sector]
+    listed_kinds: dict[str, list[str]] = field(default_factory=dict)
 
     def ref(self, iri: str) -> Ref:
         return Ref(iri=iri, label=_labels(self.names.get(iri, {})), page=self.page(iri))
@@ -146,6 +147,13 @@ class _Context:
     def page(self, iri: str) -> str | None:
         path = local_path(iri, self.base)
         return absolute(self.request, path) if path else None
+
+    def kinds(self, kinds_query: str) -> list[str]:
+        """The kinds ``kinds_query`` lists, read once per request (filter, query and options use them)."""
+        if kinds_query not in self.listed_kinds:
+            rows = self.store.select(kinds_query).column("kind")
+            self.listed_kinds[kinds_query] = sorted(k for k in rows if k)
+        return self.listed_kinds[kinds_query]
 
     def fetch_names(self, iris: Iterable[str]) -> None:
         """Look up the labels of the IRIs of ``iris`` not looked up yet."""
@@ -277,11 +285,11 @@ def organisations(
     if sector:
         bindings["sector"] = _sector(ctx, sector)
     if kind:
-        bindings["kind"] = _kind(store, kind, _ORG_KINDS)
+        bindings["kind"] = _kind(ctx, kind, _ORG_KINDS)
     if area:
         bindings["area"] = _area(ctx, area)
     text = _ORGANISATIONS % {
-        "kinds": _kinds_clause(store, _ORG_KINDS),
+        "kinds": _kinds_clause(ctx, _ORG_KINDS),
         "types": _LSKG_TYPES,
         "area": _PATTERNS["org.area"] if area else "",
     }
@@ -309,7 +317,7 @@ def organisation(
     """The organisation ``{base}id/org/{slug}`` (browsers are sent to its linked-data page)."""
     iri = f"{settings.base_iri}id/org/{slug}"
     ctx = _context(request, settings, store)
-    text = _ORGANISATIONS % {"kinds": _kinds_clause(store, _ORG_KINDS), "types": _LSKG_TYPES, "area": ""}
+    text = _ORGANISATIONS % {"kinds": _kinds_clause(ctx, _ORG_KINDS), "types": _LSKG_TYPES, "area": ""}
     return _one(ctx, text, iri, lambda i, v: _organisation(ctx, i, v))
 
 
@@ -349,7 +357,7 @@ def people(
     if organisation:
         bindings["organisation"] = _resource(ctx, organisation, "org")
     if kind:
-        bindings["kind"] = _kind(store, kind, _ORG_KINDS)
+        bindings["kind"] = _kind(ctx, kind, _ORG_KINDS)
     if area:
         bindings["area"] = _area(ctx, area)
     text = _PEOPLE % {
@@ -469,13 +477,13 @@ def infrastructures(
     ctx = _context(request, settings, store)
     bindings: dict[str, Term] = {}
     if kind:
-        bindings["kind"] = _kind(store, kind, _INFRASTRUCTURE_KINDS)
+        bindings["kind"] = _kind(ctx, kind, _INFRASTRUCTURE_KINDS)
     if area:
         bindings["area"] = _area(ctx, area)
     if sector:
         bindings["sector"] = _sector(ctx, sector)
     text = _INFRASTRUCTURES % {
-        "kinds": _kinds_clause(store, _INFRASTRUCTURE_KINDS),
+        "kinds": _kinds_clause(ctx, _INFRASTRUCTURE_KINDS),
         "types": _LSKG_TYPES,
         "area": _PATTERNS["infrastructure.area"] if area else "",
         "sector": _PATTERNS["infrastructure.sector"] if sector else "",
@@ -512,7 +520,7 @@ def infrastructure(
     """The infrastructure ``{base}id/infrastructure/{slug}``."""
     ctx = _context(request, settings, store)
     text = _INFRASTRUCTURES % {
-        "kinds": _kinds_clause(store, _INFRASTRUCTURE_KINDS),
+        "kinds": _kinds_clause(ctx, _INFRASTRUCTURE_KINDS),
         "types": _LSKG_TYPES,
         "area": "",
         "sector": "",
@@ -696,9 +704,9 @@ def _sector(ctx: _Context, value: str) -> ox.NamedNode:
     raise InputError(f"unknown sector {value!r}; use one of: {known} (or a sector IRI)")
 
 
-def _kind(store: Store, value: str, kinds_query: str) -> ox.NamedNode:
+def _kind(ctx: _Context, value: str, kinds_query: str) -> ox.NamedNode:
     """A kind by local name (``University``) or IRI, among the kinds ``kinds_query`` lists."""
-    kinds = [k for k in store.select(kinds_query).column("kind") if k]
+    kinds = ctx.kinds(kinds_query)
     wanted = value.strip()
     for kind in kinds:
         if wanted in (kind, local_name(kind)) or wanted.casefold() == local_name(kind).casefold():
@@ -707,15 +715,14 @@ def _kind(store: Store, value: str, kinds_query: str) -> ox.NamedNode:
     raise InputError(f"unknown kind {value!r}; use one of: {known}")
 
 
-def _kinds_clause(store: Store, kinds_query: str) -> str:
+def _kinds_clause(ctx: _Context, kinds_query: str) -> str:
     """``VALUES ?kind { … }`` listing the kinds ``kinds_query`` finds.
 
     The collection queries join their items with this list rather than with the class hierarchy
     itself: Virtuoso answers a join of a bound ``?kind`` with a subquery or property path over
     ``rdfs:subClassOf`` with only some of the items (and refuses a path between two variables).
     """
-    kinds = sorted(k for k in store.select(kinds_query).column("kind") if k)
-    return "VALUES ?kind { " + " ".join(str(ox.NamedNode(k)) for k in kinds) + " }"
+    return "VALUES ?kind { " + " ".join(str(ox.NamedNode(k)) for k in ctx.kinds(kinds_query)) + " }"
 
 
 def _area(ctx: _Context, value: str) -> ox.NamedNode:
@@ -867,7 +874,7 @@ def _text(name: str, label: str, value: str | None) -> dict[str, Any]:
 
 
 def _kind_options(ctx: _Context, kinds_query: str) -> list[tuple[str, str]]:
-    kinds = [k for k in ctx.store.select(kinds_query).column("kind") if k and k.startswith(LSKG.NS)]
+    kinds = [k for k in ctx.kinds(kinds_query) if k.startswith(LSKG.NS)]
     ctx.fetch_names(kinds)
     return sorted(
         ((local_name(k), display_label(ctx.names.get(k, {})) or local_name(k)) for k in kinds),

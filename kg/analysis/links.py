@@ -15,7 +15,7 @@ sector lines), and each suggestion lists the shared neighbours that explain it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import networkx as nx
@@ -27,6 +27,7 @@ from kg.errors import InputError
 __all__ = ["METHODS", "cross_sector_links", "cross_sector_links_by_unit"]
 
 METHODS = ("adamic_adar", "resource_allocation")
+_CHUNK_ROWS = 512  # rows of the two-step product computed at once
 
 
 def cross_sector_links(
@@ -73,10 +74,7 @@ def cross_sector_links(
     >>> cross_sector_links(G, method="resource_allocation")[0]["score"]
     1.0
     """
-    if method not in METHODS:
-        raise InputError(f"unknown link method {method!r}; choose one of {', '.join(METHODS)}")
-    if G.is_directed():
-        raise InputError("cross_sector_links needs an undirected graph")
+    _check(G, method)
     nodes_list, index, A, codes = cached(G, ("links", attr), lambda: _matrix(G, attr))
     if A.shape[0] == 0:
         return []
@@ -91,16 +89,9 @@ def cross_sector_links(
     found_rows: list[Any] = []
     found_cols: list[Any] = []
     found_vals: list[Any] = []
-    # Rows in chunks: each chunk's two-step products are a |chunk| x n sparse matrix, so
-    # memory stays bounded on large graphs while the arithmetic runs in SciPy's C code.
-    for start in range(0, len(focus), 512):
-        rows = focus[start : start + 512]
-        scores = (weighted[rows] @ A).tocsr()
-        scores = (scores - scores.multiply(A[rows])).tocoo()
-        r, c, v = rows[scores.row], scores.col, scores.data
-        keep = (v > 1e-12) & (c != r) & (codes[c] >= 0) & (codes[c] != codes[r])
+    for _rows, r, c, v in _scored_chunks(weighted, A, codes, focus):
         # A pair with both ends in focus is met from both ends; keep it from the lower index.
-        keep &= ~in_focus[c] | (r < c)
+        keep = ~in_focus[c] | (r < c)
         found_rows.append(r[keep])
         found_cols.append(c[keep])
         found_vals.append(v[keep])
@@ -117,6 +108,13 @@ def cross_sector_links(
     if limit is not None:
         pairs = pairs[:limit]
     return _explain(G, attr, pairs, index, weights)
+
+
+def _check(G: nx.Graph, method: str) -> None:
+    if method not in METHODS:
+        raise InputError(f"unknown link method {method!r}; choose one of {', '.join(METHODS)}")
+    if G.is_directed():
+        raise InputError("cross_sector_links needs an undirected graph")
 
 
 def _weighted(G: nx.Graph, A: Any, method: str, max_shared_degree: int | None) -> tuple[Any, Any]:
@@ -205,10 +203,7 @@ def cross_sector_links_by_unit(
     >>> [s["pair"] for s in found["g1"]], [s["pair"] for s in found["g2"]]
     ([('firm', 'uni')], [('clinic', 'firm')])
     """
-    if method not in METHODS:
-        raise InputError(f"unknown link method {method!r}; choose one of {', '.join(METHODS)}")
-    if G.is_directed():
-        raise InputError("cross_sector_links needs an undirected graph")
+    _check(G, method)
     if limit < 1:
         raise InputError("limit must be at least 1")
     members = {key: {n for n in unit if n in G} for key, unit in units.items()}
@@ -227,13 +222,7 @@ def cross_sector_links_by_unit(
         dtype=np.int64,
     )
     best: dict[int, list[tuple[int, float]]] = {}
-    for start in range(0, len(focus), 512):
-        rows = focus[start : start + 512]
-        scores = (weighted[rows] @ A).tocsr()
-        scores = (scores - scores.multiply(A[rows])).tocoo()
-        r, c, v = rows[scores.row], scores.col, scores.data
-        keep = (v > 1e-12) & (c != r) & (codes[c] >= 0) & (codes[c] != codes[r])
-        r, c, v = r[keep], c[keep], v[keep]
+    for rows, r, c, v in _scored_chunks(weighted, A, codes, focus):
         lo, hi = np.minimum(rank[r], rank[c]), np.maximum(rank[r], rank[c])
         tie = lo * n + hi
         # COO of a CSR product is in row order: one slice per row.
@@ -253,6 +242,22 @@ def cross_sector_links_by_unit(
         pairs = sorted(found.items(), key=lambda p: (-p[1], str(p[0][0]), str(p[0][1])))[:limit]
         result[key] = _explain(G, attr, pairs, index, weights)
     return result
+
+
+def _scored_chunks(weighted: Any, A: Any, codes: Any, focus: Any) -> Iterator[tuple[Any, Any, Any, Any]]:
+    """For each chunk of the ``focus`` rows: the rows, and the (row, column, score) of every
+    scored pair that is not already linked, not a node with itself, and crosses sectors.
+
+    Rows go in chunks: each chunk's two-step products are a |chunk| x n sparse matrix, so
+    memory stays bounded on large graphs while the arithmetic runs in SciPy's C code.
+    """
+    for start in range(0, len(focus), _CHUNK_ROWS):
+        rows = focus[start : start + _CHUNK_ROWS]
+        scores = (weighted[rows] @ A).tocsr()
+        scores = (scores - scores.multiply(A[rows])).tocoo()
+        r, c, v = rows[scores.row], scores.col, scores.data
+        keep = (v > 1e-12) & (c != r) & (codes[c] >= 0) & (codes[c] != codes[r])
+        yield rows, r[keep], c[keep], v[keep]
 
 
 def _top(scores: Any, ties: Any, limit: int) -> Any:

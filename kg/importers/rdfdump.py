@@ -409,7 +409,7 @@ def _write_dump_build(
     store.extend(records)
     store.extend(with_union_default_graph(records))
     store.flush()
-    triples = _count(store, graph)
+    triples = count_graph(store, graph)
     context = [
         q
         for other in validation_scope(base_iri, names, graph)
@@ -455,10 +455,6 @@ def validate_dump(store: ox.Store, graph: str, context: Iterable[ox.Quad]) -> Va
 
 def count_graph(store: ox.Store, graph: str) -> int:
     """The triples of one named graph of ``store`` (counted by Oxigraph, not in Python)."""
-    return _count(store, graph)
-
-
-def _count(store: ox.Store, graph: str) -> int:
     result = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     assert isinstance(result, ox.QuerySolutions)
     row = next(iter(result))

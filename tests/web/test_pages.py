@@ -156,6 +156,10 @@ def test_filtering_the_network_by_sector_shows_as_many_nodes_as_the_api_lists(
     industry = [n for n in data["elements"]["nodes"] if n["data"]["sector"] == "industry"]
     assert len(industry) > 10
     assert tab.page.get_attribute("#visible-count", "data-nodes") == str(len(industry))
+    # Cytoscape applies the hiding style in a later frame than the count is written.
+    tab.page.wait_for_function(
+        "n => window.lskgExplorer.cy().nodes(':visible').length === n", arg=len(industry), timeout=5000
+    )
     drawn = tab.page.evaluate("window.lskgExplorer.cy().nodes(':visible').map(n => n.id())")
     assert sorted(drawn) == sorted(n["data"]["id"] for n in industry)
     tab.screenshot("network-industry")
