@@ -52,6 +52,7 @@ from kg.sparql_safety import check_update
 from kg.store import current_build, read_manifest, syntax_message
 
 __all__ = [
+    "HEAVY_NICENESS",
     "Executor",
     "ProcessExecutor",
     "QueryJob",
@@ -61,9 +62,15 @@ __all__ = [
     "UpdateOutcome",
     "apply_update",
     "evaluate",
+    "lower_priority",
+    "worker_context",
 ]
 
 _DATA_DIR = "oxigraph"
+# How much lower than the web server's the CPU priority of heavy work is (query workers, dump
+# writers): on a machine with few cores they would otherwise take turns with the process that
+# answers entity pages, whose requests take milliseconds (docs/decisions/0011).
+HEAVY_NICENESS = 10
 # Errors a worker may send back, by name (anything else is reported as a crashed worker).
 _ERRORS: dict[str, type[LskgError]] = {
     cls.__name__: cls for cls in (InputError, QueryRefused, QuerySyntaxError, StoreUnavailable)
@@ -277,7 +284,8 @@ class Executor(Protocol):
         ...
 
 
-def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext:
+def worker_context() -> multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext:
+    """The multiprocessing context of query workers and other child processes."""
     # Workers come from a fork server that imported this module once: a replacement starts in
     # milliseconds, and no worker inherits the threads of the web server that asked for it.
     if "forkserver" in multiprocessing.get_all_start_methods():
@@ -287,8 +295,15 @@ def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.co
     return multiprocessing.get_context("spawn")
 
 
+def lower_priority() -> None:
+    """Give the calling process (on Linux: thread) :data:`HEAVY_NICENESS` lower CPU priority."""
+    with contextlib.suppress(OSError):
+        os.nice(HEAVY_NICENESS)
+
+
 def _worker_main(conn: Connection) -> None:
     """Serve jobs from ``conn`` until it closes: ``(build_dir, job)`` in, ``(status, ...)`` out."""
+    lower_priority()
     store: ox.Store | None = None
     opened: str | None = None
     while True:
@@ -347,7 +362,7 @@ class ProcessExecutor:
         self.timeout = timeout
         self.cache = ResultCache(cache_bytes)
         self.kills = 0
-        self._ctx = _context()
+        self._ctx = worker_context()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -479,6 +494,7 @@ class UpdateOutcome:
 def _update_main(conn: Connection, build_dir: str, update: str) -> None:
     """Apply ``update`` to an in-memory copy of a build; send back its named-graph quads
     (as N-Quads), or ``None`` if the update changed nothing."""
+    lower_priority()
     try:
         source = ox.Store.read_only(str(Path(build_dir) / _DATA_DIR))
         store = ox.Store()
@@ -508,7 +524,7 @@ def _update_main(conn: Connection, build_dir: str, update: str) -> None:
 
 
 def _in_worker(target: Callable[..., None], args: tuple[Any, ...], timeout: float, what: str) -> Any:
-    ctx = _context()
+    ctx = worker_context()
     parent, child = ctx.Pipe()
     process = ctx.Process(target=target, args=(child, *args), daemon=True, name="lskg-update")
     process.start()

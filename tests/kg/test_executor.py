@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from kg.errors import InputError, QueryRefused, QuerySyntaxError, QueryTimeout, ValidationFailed
 from kg.executor import (
+    HEAVY_NICENESS,
     ProcessExecutor,
     QueryJob,
     QueryOutcome,
@@ -141,6 +143,18 @@ def test_a_worker_answers_from_the_built_store(pool: ProcessExecutor, real_store
     assert outcome.body.decode().splitlines()[1] == str(
         len(list(open_store(real_store_path).raw)) - len(open_store(real_store_path))
     )
+
+
+@WORKERS
+def test_workers_run_at_a_lower_cpu_priority_than_the_process_that_started_them(
+    pool: ProcessExecutor,
+) -> None:
+    for i in range(2):  # one job for each worker (the idle queue is first in, first out)
+        pool.run(QueryJob(f"ASK {{}} # priority {i}"))
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    workers = [w.process.pid for w in pool._all]
+    assert len(workers) == 2
+    assert all(os.getpriority(os.PRIO_PROCESS, pid) == min(own + HEAVY_NICENESS, 19) for pid in workers)
 
 
 @WORKERS
