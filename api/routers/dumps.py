@@ -7,8 +7,15 @@ in memory and concurrent downloads share one file. The cache sits beside the sto
 versions are removed when a new version is dumped. Each file is written under a temporary
 name and renamed into place, so a reader never sees half a dump.
 
-Responses carry a strong ``ETag`` (store version + format) and ``Last-Modified`` (build time),
-and answer ``304 Not Modified`` to a matching ``If-None-Match`` (or, without one, an
+Each dump file has a gzip copy beside it, written with it: a client that accepts gzip
+(``Accept-Encoding``) gets the copy as ``Content-Encoding: gzip``, a tenth of the bytes to send
+for N-Quads. The file is written by a child process at lower CPU priority
+(:func:`kg.export.write_dump_files`), so that the server goes on answering while a large store
+is dumped (docs/decisions/0011-interactive-before-heavy.md).
+
+Responses carry a strong ``ETag`` (store version + format, plus ``-gzip`` for the compressed
+copy: the two are different bytes), ``Vary: Accept-Encoding`` and ``Last-Modified`` (build
+time), and answer ``304 Not Modified`` to a matching ``If-None-Match`` (or, without one, an
 ``If-Modified-Since`` no older than the build).
 """
 
@@ -34,10 +41,11 @@ from api.routers.linked_data import OFFERED, curie_view, rdf_response
 from api.settings import ApiSettings
 from kg.describe import display_label, labels
 from kg.errors import NotFound
+from kg.export import GZIP_SUFFIX, write_dump_files
 from kg.store import Store
 from kg.void import void_description
 
-__all__ = ["DUMPS", "DumpCache", "router"]
+__all__ = ["DUMPS", "DumpCache", "accepts_gzip", "router"]
 
 
 @dataclass(frozen=True)
@@ -72,25 +80,21 @@ class DumpCache:
     directory: Path
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def path(self, store: Store, dump: Dump) -> Path:
-        """The dump of ``store`` in ``dump``'s format, written first if it is not there yet."""
+    def path(self, store: Store, dump: Dump, gzipped: bool = False) -> Path:
+        """The dump of ``store`` in ``dump``'s format (its gzip copy if ``gzipped``), both
+        written first if they are not there yet."""
         target = self.directory / f"lskg-{_safe(store.version)}.{dump.suffix}"
+        chosen = target.with_name(target.name + GZIP_SUFFIX) if gzipped else target
+        # The copy is renamed into place before the dump: where the dump is, the copy is too.
         if target.is_file():
-            return target
+            return chosen
         with self._lock:
             if target.is_file():
-                return target
+                return chosen
             self.directory.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            try:
-                with open(tmp, "wb") as handle:
-                    store.dump(handle, dump.format)
-                os.replace(tmp, target)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
+            write_dump_files(store, target, dump.format)
             self._prune(keep=_safe(store.version))
-        return target
+        return chosen
 
     def _prune(self, keep: str) -> None:
         for old in self.directory.glob("lskg-*.*"):
@@ -129,19 +133,51 @@ def dump(
     chosen = DUMPS.get(ext)
     if chosen is None:
         raise NotFound(f"no dump /dump.{ext}; there are: {', '.join('/dump.' + s for s in DUMPS)}")
-    etag = f'"{_safe(store.version)}-{chosen.suffix}"'
+    gzipped = accepts_gzip(request.headers.get("accept-encoding"))
+    etag = f'"{_safe(store.version)}-{chosen.suffix}{"-gzip" if gzipped else ""}"'
     modified = built_at(store)
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=300", "Vary": "Accept-Encoding"}
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
     if modified is not None:
         headers["Last-Modified"] = format_datetime(modified, usegmt=True)
     if not_modified(request.headers, etag, modified):
         return Response(status_code=304, headers=headers)
-    path = cache.path(store, chosen)
+    path = cache.path(store, chosen, gzipped)
     if modified is None:
         headers["Last-Modified"] = format_datetime(
             datetime.fromtimestamp(int(path.stat().st_mtime), tz=UTC), usegmt=True
         )
     return _DumpFile(path, media_type=chosen.media_type, headers=headers, filename=f"lskg.{chosen.suffix}")
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an ``Accept-Encoding`` value accepts gzip (by name or ``*``, with q above 0).
+
+    Examples
+    --------
+    >>> accepts_gzip("gzip, deflate"), accepts_gzip("br;q=1.0, *;q=0.5"), accepts_gzip(None)
+    (True, True, False)
+    >>> accepts_gzip("gzip;q=0, *"), accepts_gzip("identity")
+    (False, False)
+    """
+    weights: dict[str, float] = {}
+    for item in (accept_encoding or "").split(","):
+        name, _, params = item.partition(";")
+        weight = 1.0
+        for param in params.split(";"):
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if name.strip():
+            weights[name.strip().lower()] = weight
+    for name in ("gzip", "x-gzip"):
+        if name in weights:
+            return weights[name] > 0
+    return weights.get("*", 0.0) > 0
 
 
 class _DumpFile(FileResponse):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pyoxigraph as ox
@@ -15,6 +16,9 @@ BASE = "https://w3id.org/lskg/"
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
 DATASET = rdflib.URIRef(BASE + "dataset")
+# TestClient (httpx) accepts gzip unless told otherwise, and decodes what it gets.
+IDENTITY = {"Accept-Encoding": "identity"}
+GZIP = {"Accept-Encoding": "gzip"}
 
 
 def _blank(triple: ox.Triple) -> bool:
@@ -28,12 +32,29 @@ def void_graph(client: TestClient) -> rdflib.Graph:
 
 
 def test_the_nquads_dump_holds_every_quad_of_the_store(client: TestClient, real_store: OxigraphStore) -> None:
-    response = client.get("/dump.nq")
+    response = client.get("/dump.nq", headers=IDENTITY)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/n-quads"
+    assert "content-encoding" not in response.headers
     quads = list(ox.parse(response.content, format=ox.RdfFormat.N_QUADS))
     assert len(quads) == len(real_store)
     assert set(quads) == set(real_store.quads())
+
+
+def test_a_client_that_accepts_gzip_gets_the_same_dump_compressed(client: TestClient) -> None:
+    plain = client.get("/dump.nq", headers=IDENTITY)
+    with client.stream("GET", "/dump.nq", headers=GZIP) as packed:
+        raw = b"".join(packed.iter_raw())
+    assert packed.status_code == 200
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.headers["content-type"] == "application/n-quads"
+    assert int(packed.headers["content-length"]) == len(raw) < len(plain.content) / 4
+    assert gzip.decompress(raw) == plain.content
+    for response in (plain, packed):
+        assert "Accept-Encoding" in response.headers["vary"]
+    refused = client.get("/dump.nq", headers={"Accept-Encoding": "gzip;q=0, br"})
+    assert "content-encoding" not in refused.headers
+    assert refused.headers["etag"] == plain.headers["etag"]
 
 
 def test_the_turtle_and_json_ld_dumps_parse(client: TestClient, real_store: OxigraphStore) -> None:
@@ -52,21 +73,36 @@ def test_the_turtle_and_json_ld_dumps_parse(client: TestClient, real_store: Oxig
 def test_a_dump_carries_etag_and_last_modified_and_revalidates_with_304(
     client: TestClient, real_store: OxigraphStore
 ) -> None:
-    first = client.get("/dump.nq")
+    first = client.get("/dump.nq", headers=IDENTITY)
     etag = first.headers["etag"]
     assert etag == f'"{real_store.version}-nq"'
     assert first.headers["last-modified"].endswith("GMT")
-    again = client.get("/dump.nq", headers={"If-None-Match": etag})
+    again = client.get("/dump.nq", headers={"If-None-Match": etag, **IDENTITY})
     assert again.status_code == 304
     assert again.content == b""
     assert again.headers["etag"] == etag
-    weak = client.get("/dump.nq", headers={"If-None-Match": f'"other", W/{etag}'})
+    weak = client.get("/dump.nq", headers={"If-None-Match": f'"other", W/{etag}', **IDENTITY})
     assert weak.status_code == 304
-    stale = client.get("/dump.nq", headers={"If-None-Match": '"an-older-version-nq"'})
+    stale = client.get("/dump.nq", headers={"If-None-Match": '"an-older-version-nq"', **IDENTITY})
     assert stale.status_code == 200
     assert stale.content == first.content
-    since = client.get("/dump.nq", headers={"If-Modified-Since": first.headers["last-modified"]})
+    since = client.get("/dump.nq", headers={"If-Modified-Since": first.headers["last-modified"], **IDENTITY})
     assert since.status_code == 304
+
+
+def test_the_gzip_copy_has_its_own_strong_etag_and_revalidates_with_it(
+    client: TestClient, real_store: OxigraphStore
+) -> None:
+    identity_etag = client.get("/dump.nq", headers=IDENTITY).headers["etag"]
+    packed = client.get("/dump.nq", headers=GZIP)
+    etag = packed.headers["etag"]
+    assert etag == f'"{real_store.version}-nq-gzip"' != identity_etag
+    again = client.get("/dump.nq", headers={"If-None-Match": etag, **GZIP})
+    assert again.status_code == 304
+    assert (again.headers["etag"], again.headers["content-encoding"]) == (etag, "gzip")
+    # Each tag names its own bytes: the other representation's tag does not match.
+    assert client.get("/dump.nq", headers={"If-None-Match": identity_etag, **GZIP}).status_code == 200
+    assert client.get("/dump.nq", headers={"If-None-Match": etag, **IDENTITY}).status_code == 200
 
 
 def test_each_format_has_its_own_etag(client: TestClient) -> None:
@@ -74,14 +110,15 @@ def test_each_format_has_its_own_etag(client: TestClient) -> None:
     assert len(tags) == 3
 
 
-def test_a_dump_is_written_once_per_store_version(client: TestClient) -> None:
-    client.get("/dump.nt")
+def test_a_dump_and_its_gzip_copy_are_written_once_per_store_version(client: TestClient) -> None:
+    client.get("/dump.nt", headers=IDENTITY)
     cache = client.app.state.dump_cache  # type: ignore[attr-defined]
-    files = sorted(cache.directory.glob("lskg-*.nt"))
-    assert len(files) == 1
-    written = files[0].stat().st_mtime_ns
-    client.get("/dump.nt")
-    assert files[0].stat().st_mtime_ns == written
+    files = sorted(cache.directory.glob("lskg-*.nt*"))
+    assert [f.suffix for f in files] == [".nt", ".gz"]
+    written = [f.stat().st_mtime_ns for f in files]
+    client.get("/dump.nt", headers=IDENTITY)
+    client.get("/dump.nt", headers=GZIP)
+    assert [f.stat().st_mtime_ns for f in files] == written
 
 
 def test_head_answers_without_a_body(client: TestClient) -> None:
