@@ -7,10 +7,11 @@ file into one named graph, ``{base}graph/dump-<name>``, without ever holding the
   links; when the graph is being replaced, the other graphs are copied instead), the file is
   parsed by pyoxigraph and written with ``Store.bulk_extend`` in chunks of
   :data:`CHUNK_TRIPLES` triples, each chunk into the dump's graph and into the union default
-  graph. The new build is validated (:func:`kg.validate.validate_store`), then its manifest is
+  graph. The new build is validated (:func:`kg.validate.validate_store`; over its union default
+  graph when it holds no other dump, else by :func:`validate_dump`), then its manifest is
   written and the store link swapped (:func:`kg.build.swap_build`), as ``lskg build`` does;
 - remote store: :func:`kg.remote.import_dump_remote` streams the same chunks into a staging
-  graph, validates it there and ``MOVE``s it into place.
+  graph, validates a local copy and ``ADD``s the staging graph into place.
 
 Quads of N-Quads and TriG files land in the dump's graph too (their graph names are not kept):
 one import is one graph, replaced as a whole when the same name is imported again. Blank nodes
@@ -453,7 +454,9 @@ def validate_dump(store: ox.Store, graph: str, context: Iterable[ox.Quad]) -> Va
     The context is copied into one graph, :data:`CONTEXT_GRAPH`, which the caller removes:
     Oxigraph evaluates the validation queries over three graphs about twenty times faster than
     over the thirty-odd graphs of the curated data (measured on a 200k-triple dump, 27 s
-    against 775 s; benchmarks/results/bulk_load.md).
+    against 775 s; benchmarks/results/bulk_load.md), and over one graph twice as fast again,
+    which is why an import into a build without other dumps reads its union default graph
+    instead (docs/decisions/0010-streaming-import-speed.md).
     """
     from kg.validate import validate_store
 

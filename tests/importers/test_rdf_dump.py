@@ -173,6 +173,32 @@ def test_a_shacl_violation_exits_1_and_changes_nothing(
     assert builds(settings) == builds_before
 
 
+def test_beside_another_dump_a_violation_exits_1_and_a_conforming_dump_is_imported(
+    settings: Settings,
+    tmp_path: Path,
+    snapshot: Callable[[], tuple[Path | None, bytes]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # With another dump in the store the new one is validated with a copy of the curated graphs
+    # (not over the build's union default graph, which would take the other dump in too).
+    import_dump(settings, write_nt(tmp_path / "registry.nt", REGISTRY))
+    before = snapshot()
+    company = [
+        f"<{BASE}id/org/dump-pharma> <{RDF_TYPE}> <{LSKG}Company> .",
+        f'<{BASE}id/org/dump-pharma> <{RDFS}label> "Dump Pharma AB"@en .',
+        f'<{BASE}id/org/dump-pharma> <{RDFS}label> "Dump Pharma AB"@sv .',
+    ]
+    code = main(["import", str(write_nt(tmp_path / "other.nt", company)), "--store", settings.store])
+    assert code == 1
+    assert f"focus: <{BASE}id/org/dump-pharma>" in capsys.readouterr().err
+    assert snapshot() == before
+    with_sector = [*company, f"<{BASE}id/org/dump-pharma> <{LSKG}sector> <{LSKG}SectorIndustry> ."]
+    result = import_dump(settings, write_nt(tmp_path / "other.nt", with_sector))
+    assert result.report.conforms
+    assert graph_lines(settings, BASE + "graph/dump-other") == set(with_sector)
+    assert graph_lines(settings) == set(REGISTRY)
+
+
 def test_the_cli_reports_the_import_as_json(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
