@@ -521,6 +521,7 @@ def render(results: dict[str, Any]) -> str:
                 else ""
             ),
             "",
+            *([run["note"], ""] if run.get("note") else []),
             "| step | engine | seconds | CPU s | peak MiB | note |",
             "| --- | --- | ---: | ---: | ---: | --- |",
         ]
