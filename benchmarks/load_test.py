@@ -349,6 +349,38 @@ def machine() -> dict[str, str]:
     }
 
 
+def cpu_seconds(server_session: int) -> dict[str, float]:
+    """CPU seconds used so far (user + system): the server process, its query workers and
+    dump writers (every other process of its session), this load generator, and the machine.
+
+    Differences of two readings say who had the cores during the window; Linux only (empty
+    elsewhere).
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"server process": 0.0, "query workers and dump writers": 0.0}
+    with contextlib.suppress(OSError):
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                # Fields after the command name (which may hold spaces): state is field 3.
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) != server_session:
+                continue
+            seconds = (int(fields[11]) + int(fields[12])) / tick
+            key = "server process" if int(entry.name) == server_session else "query workers and dump writers"
+            used[key] += seconds
+        own = os.times()
+        used["load generator"] = own.user + own.system
+        cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        # user, nice, system, irq, softirq: busy time of all cores (steal is the hypervisor's).
+        used["machine (all processes)"] = sum(int(cpu[i]) for i in (0, 1, 2, 5, 6)) / tick
+        return used
+    return {}
+
+
 def load_average() -> str:
     """The 1, 5 and 15 minute load averages (as ``uptime`` prints them)."""
     try:
@@ -371,6 +403,8 @@ class Run:
     warm: dict[str, float]
     service: dict[str, list[float]]
     stats: dict[str, Stats]
+    # CPU seconds each part used during the timed window (see cpu_seconds).
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 def _ms(values: list[float], q: float) -> str:
@@ -411,6 +445,15 @@ def table(run: Run, seconds: float) -> list[str]:
             f"GET /dump.nq: {dumps.received / 1e6:,.1f} MB received in the window "
             f"({dumps.received / len(dumps.latencies) / 1e6:,.1f} MB a download, as sent: "
             "the client accepts gzip).",
+        ]
+    if run.cpu:
+        wall = run.cpu.get("wall clock", seconds)
+        lines += [
+            "",
+            f"CPU seconds used while the clients ran ({wall:.0f} s: the {seconds:g} s window and the "
+            f"requests still running at its end; {os.cpu_count()} cores, so at most {wall * (os.cpu_count() or 1):.0f}): "
+            + ", ".join(f"{part} {used:.1f}" for part, used in run.cpu.items() if part != "wall clock")
+            + ". Virtuoso (`virtuoso-t`) counts in the machine total only.",
         ]
     warm = ", ".join(f"{kind} {took * 1000:.0f} ms" for kind, took in run.warm.items())
     lines += ["", f"Warm-up (one request of each type before the timed window): {warm}."]
@@ -464,8 +507,8 @@ def virtuoso_over(store: Path, directory: Path) -> Iterator[tuple[str, str]]:
 
     # Loading swaps every staging graph in one transaction: for the 1M graph that needs more
     # than the test server's limits (docs/remote-stores.md), as benchmarks/bulk_load.py does.
-    if "TransactionAfterImageLimit" not in virtuoso_module._INI:  # type: ignore[attr-defined]
-        virtuoso_module._INI = virtuoso_module._INI.replace(  # type: ignore[attr-defined]
+    if "TransactionAfterImageLimit" not in virtuoso_module._INI:
+        virtuoso_module._INI = virtuoso_module._INI.replace(
             "MaxQueryExecutionTime = 60", "MaxQueryExecutionTime = 3600"
         ).replace("[Parameters]\n", "[Parameters]\nTransactionAfterImageLimit = 1500000000\n")
     server = start_virtuoso(directory)
@@ -544,10 +587,18 @@ def main() -> None:
                 warm = warm_up(server.url, targets)
                 service = service_times(server.url, targets)
                 before = load_average()
+                cpu_before = cpu_seconds(server.process.pid)
+                started = time.perf_counter()
                 stats = run_load(server.url, args.clients, args.seconds, targets=targets)
+                wall = time.perf_counter() - started
+                cpu_after = cpu_seconds(server.process.pid)
                 after = load_average()
+            cpu = {k: cpu_after[k] - cpu_before[k] for k in cpu_after if k in cpu_before}
+            cpu["wall clock"] = wall
             runs.append(
-                Run(backend, graph, str(store), _quads(store), setup, before, after, warm, service, stats)
+                Run(
+                    backend, graph, str(store), _quads(store), setup, before, after, warm, service, stats, cpu
+                )
             )
             print("\n".join(table(runs[-1], args.seconds)), flush=True)
     workers = str(args.workers) if args.workers else os.environ.get("LSKG_QUERY_WORKERS", "2 (default)")
