@@ -9,9 +9,10 @@ describing its roles and areas so that it validates), one N-Triples file is impo
 - Virtuoso (``virtuoso-t`` on 127.0.0.1, started here): ``lskg import --store sparql+http://…``
   against Virtuoso's own bulk loader (``ld_dir`` + ``rdf_loader_run`` through ``isql-vt``),
   each on a fresh server (tests/remote/virtuoso.py's configuration, ``MaxQueryExecutionTime``
-  raised from 60 s to an hour and ``TransactionAfterImageLimit`` from 50 MB to 20 GB: the swap
-  request of an import is one transaction as large as the dump; ``NumberOfBuffers`` 340,000
-  and ``MaxDirtyBuffers`` 250,000, Virtuoso's figures for 4 GB of RAM).
+  raised from 60 s to an hour and ``TransactionAfterImageLimit`` from 50 MB to 2 GB: the swap
+  request of an import is one transaction as large as the dump, and 20 GB wraps round to a
+  limit every insert exceeds; ``NumberOfBuffers`` 340,000 and ``MaxDirtyBuffers`` 250,000,
+  Virtuoso's figures for 4 GB of RAM).
 
 Every loader runs as a child process; its peak RSS is its own ``ru_maxrss`` (``os.wait4``), and
 Virtuoso's is the largest ``VmRSS`` read from /proc while the load runs. A loader still running
@@ -246,7 +247,7 @@ def virtuoso(nt: Path, work: Path, limit: float) -> tuple[Run, Run]:
     # tests' 20,000 pages, 160 MB, are far below ten million triples' indexes).
     test_server._INI = (  # type: ignore[attr-defined]
         test_server._INI.replace("MaxQueryExecutionTime = 60", "MaxQueryExecutionTime = 3600")
-        .replace("[Parameters]\n", "[Parameters]\nTransactionAfterImageLimit = 20000000000\n")
+        .replace("[Parameters]\n", "[Parameters]\nTransactionAfterImageLimit = 2000000000\n")
         .replace("NumberOfBuffers = 20000", "NumberOfBuffers = 340000")
         .replace("MaxDirtyBuffers = 15000", "MaxDirtyBuffers = 250000")
     )
