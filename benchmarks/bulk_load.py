@@ -10,8 +10,8 @@ describing its roles and areas so that it validates), one N-Triples file is impo
   against Virtuoso's own bulk loader (``ld_dir`` + ``rdf_loader_run`` through ``isql-vt``),
   each on a fresh server (tests/remote/virtuoso.py's configuration, ``MaxQueryExecutionTime``
   raised from 60 s to an hour and ``TransactionAfterImageLimit`` from 50 MB to 2 GB: the swap
-  request of an import is one transaction as large as the dump, and 20 GB wraps round to a
-  limit every insert exceeds; ``NumberOfBuffers`` 340,000 and ``MaxDirtyBuffers`` 250,000,
+  request of an import is one transaction as large as the dump, and 20 GB made Virtuoso
+  refuse even the build's inserts; ``NumberOfBuffers`` 340,000 and ``MaxDirtyBuffers`` 250,000,
   Virtuoso's figures for 4 GB of RAM).
 
 Every loader runs as a child process; its peak RSS is its own ``ru_maxrss`` (``os.wait4``), and
