@@ -29,7 +29,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -367,6 +367,9 @@ class ProcessExecutor:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        # Jobs being evaluated, by build and job: a request for one of them waits for that
+        # evaluation instead of starting its own (see run).
+        self._running: dict[tuple[str, QueryJob], Future[QueryOutcome]] = {}
         for _ in range(workers):
             self._idle.put(self._start())
 
@@ -398,13 +401,39 @@ class ProcessExecutor:
         return None if build_dir is None else self.cache.get(str(build_dir), job)
 
     def run(self, job: QueryJob) -> QueryOutcome:
-        """Evaluate ``job`` in a worker; kill the worker if it runs past the time limit."""
+        """Evaluate ``job`` in a worker; kill the worker if it runs past the time limit.
+
+        A job that is already being evaluated on the same build is not evaluated again: the
+        request waits for that evaluation and gets its outcome (marked ``cached``) or its error.
+        Without this, clients asking for the same slow query at once would each start it on
+        the few workers, slow each other past the limit, and none would reach the cache.
+        """
         build_dir = current_build(self.store_path)
         if build_dir is None:
             raise StoreUnavailable(f"no lskg store at {self.store_path}; run `lskg build` first")
         cached = self.cache.get(str(build_dir), job)
         if cached is not None:
             return cached
+        key = (str(build_dir), job)
+        future: Future[QueryOutcome] = Future()
+        with self._lock:
+            running = self._running.setdefault(key, future)
+        if running is not future:
+            # That evaluation ends within twice the limit (a wait for a worker, then the run).
+            return dataclasses.replace(running.result(), cached=True)
+        try:
+            outcome = self._evaluate(build_dir, job)
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
+        else:
+            future.set_result(outcome)
+            return outcome
+        finally:
+            with self._lock:
+                del self._running[key]
+
+    def _evaluate(self, build_dir: Path, job: QueryJob) -> QueryOutcome:
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:

@@ -6,7 +6,9 @@ import io
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -166,6 +168,45 @@ def test_a_query_past_the_limit_is_stopped_and_its_worker_replaced(pool: Process
     for i in range(4):
         outcome = pool.run(QueryJob(f"ASK {{}} # {i}"))
         assert outcome.body == b'{"head":{},"boolean":true}' and not outcome.cached
+
+
+def _at_once(pool: ProcessExecutor, job: QueryJob, n: int) -> list[QueryOutcome | Exception]:
+    """Run ``job`` from ``n`` threads released together; the outcome or error of each."""
+    start = threading.Barrier(n)
+
+    def one() -> QueryOutcome | Exception:
+        start.wait()
+        try:
+            return pool.run(job)
+        except Exception as exc:  # noqa: BLE001 (the test inspects it)
+            return exc
+
+    with ThreadPoolExecutor(n) as threads:
+        return list(threads.map(lambda _: one(), range(n)))
+
+
+@WORKERS
+def test_the_same_query_asked_for_at_once_is_evaluated_once(real_store_path: Path) -> None:
+    # A tenth of a second or so on the real data: the other requests, released at the same
+    # moment, find it running.
+    job = QueryJob(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a a ?c . ?d <http://www.w3.org/2000/01/rdf-schema#label> ?f }"
+    )
+    executor = ProcessExecutor(real_store_path, workers=2, timeout=60, cache_bytes=0)
+    try:
+        outcomes = _at_once(executor, job, 3)
+    finally:
+        executor.close()
+    assert all(isinstance(o, QueryOutcome) for o in outcomes)
+    assert sorted(o.cached for o in outcomes if isinstance(o, QueryOutcome)) == [False, True, True]
+    assert len({o.body for o in outcomes if isinstance(o, QueryOutcome)}) == 1
+
+
+@WORKERS
+def test_requests_waiting_for_a_query_stopped_at_the_limit_get_the_same_error(pool: ProcessExecutor) -> None:
+    outcomes = _at_once(pool, QueryJob(SLOW), 2)
+    assert all(isinstance(o, QueryTimeout) for o in outcomes)
+    assert pool.kills == 1  # one evaluation, stopped once
 
 
 @WORKERS
