@@ -821,6 +821,9 @@ def import_dump_remote(
                     report,
                 )
             if not dry_run:
+                # The swap copies the graph twice in one transaction: Virtuoso needed more than
+                # 600 s for ten million triples (benchmarks/results/bulk_load.md).
+                store.timeout = max(store.timeout, count / 1_000)
                 new_version = (
                     "dumps-" + hashlib.sha256(f"{version}\n{graph} {dump.sha256}".encode()).hexdigest()
                 )
