@@ -345,7 +345,7 @@ def main() -> None:
                 base, ours = virtuoso(nt, work, args.limit)
                 rows.append(row("Virtuoso: `ld_dir` + `rdf_loader_run` (baseline)", triples, base, True))
                 rows.append(
-                    row("Virtuoso: `lskg import` (Graph Store POST, SHACL, MOVE)", triples, ours, True)
+                    row("Virtuoso: `lskg import` (Graph Store POST, SHACL, swap)", triples, ours, True)
                 )
                 write(args, rows, notes, load_before)
             nt.unlink()
