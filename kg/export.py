@@ -7,6 +7,7 @@ import gzip
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -35,11 +36,18 @@ def export_dataset(store: Store, fmt: str, output: Path | None = None) -> None:
         store.dump(sys.stdout.buffer, rdf_format)
         sys.stdout.buffer.flush()
         return
-    tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+    with _written_in_place(output) as tmp, open(tmp, "wb") as handle:
+        store.dump(handle, rdf_format)
+
+
+@contextlib.contextmanager
+def _written_in_place(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target``, renamed to it when the block ends without an error
+    and removed in any case, so that a reader never finds half a file at ``target``."""
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
-        with open(tmp, "wb") as handle:
-            store.dump(handle, rdf_format)
-        os.replace(tmp, output)
+        yield tmp
+        os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -77,17 +85,14 @@ def _dump_in_child(build_dir: str, target: str, extension: str) -> None:
 
 
 def _write_dump_files(store: Store, target: Path, fmt: ox.RdfFormat) -> None:
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     packed = target.with_name(target.name + GZIP_SUFFIX)
-    tmp_packed = tmp.with_name(tmp.name + GZIP_SUFFIX)
-    try:
+    with _written_in_place(target) as tmp:
         with open(tmp, "wb") as handle:
             store.dump(handle, fmt)
-        with open(tmp, "rb") as source, gzip.open(tmp_packed, "wb", compresslevel=6) as sink:
+        # The copy is renamed into place first (the inner block ends first).
+        with (
+            _written_in_place(packed) as tmp_packed,
+            open(tmp, "rb") as source,
+            gzip.open(tmp_packed, "wb", compresslevel=6) as sink,
+        ):
             shutil.copyfileobj(source, sink, 1024 * 1024)
-        os.replace(tmp_packed, packed)
-        os.replace(tmp, target)
-    finally:
-        for path in (tmp, tmp_packed):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()

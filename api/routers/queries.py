@@ -30,14 +30,8 @@ from kg.executor import QueryJob, QueryOutcome
 
 __all__ = ["ParameterInfo", "QueryInfo", "get_catalogue", "router", "sparql_examples"]
 
-RESULT_MEDIA: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-# The executor's names of the same formats (kg.results.RESULT_FORMATS).
-_RESULT_KEYS = {
+# Offered result media types and the executor's name of each (kg.results.RESULT_FORMATS).
+RESULT_MEDIA: dict[str, str] = {
     "application/sparql-results+json": "json",
     "application/sparql-results+xml": "xml",
     "text/csv": "csv",
@@ -178,7 +172,7 @@ def run_query(
     # Through the executor, so a named query has the same time and size limits as /sparql.
     job = QueryJob(
         query.sparql,
-        results_format=_RESULT_KEYS[media] if direct else "json",
+        results_format=RESULT_MEDIA[media] if direct else "json",
         graph_format="ntriples",
         substitutions=tuple((name, str(term)) for name, term in bindings.items()),
         max_rows=settings.max_result_rows,
